@@ -1,0 +1,29 @@
+"""CKV_KMSG_3: KMS keys keep a deletion window of at least the policy minimum."""
+from kmsguard.check import KmsguardCheck, Verdict
+from kmsguard.references import as_int, describe, unwrap
+from kmsguard.settings import MIN_DELETION_WINDOW
+
+AWS_DEFAULT_WINDOW_DAYS = 30
+
+
+class KMSKeyDeletionWindow(KmsguardCheck):
+    ID = "CKV_KMSG_3"
+    NAME = "Ensure KMS keys keep a deletion window of at least the minimum number of days"
+    RESOURCES = ("aws_kms_key", "aws_kms_replica_key", "aws_kms_external_key")
+
+    def evaluate(self, conf, resource_type):
+        minimum = MIN_DELETION_WINDOW.read()
+        raw = unwrap(conf.get("deletion_window_in_days"))
+        if raw is None:
+            return Verdict.passed(f"deletion_window_in_days is unset, so AWS uses {AWS_DEFAULT_WINDOW_DAYS} days")
+        days = as_int(raw)
+        if days is None:
+            return Verdict.failed(f"deletion_window_in_days is {describe(raw)}, which could not be resolved")
+        if days < minimum:
+            return Verdict.failed(f"deletion window of {days} days is shorter than the minimum of {minimum} days")
+        if days > AWS_DEFAULT_WINDOW_DAYS:
+            return Verdict.failed(f"deletion window of {days} days is outside AWS's range of 7 to 30 days")
+        return Verdict.passed(f"deletion window of {days} days (minimum {minimum})")
+
+
+check = KMSKeyDeletionWindow()

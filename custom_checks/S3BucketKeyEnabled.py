@@ -1,0 +1,28 @@
+"""CKV_KMSG_4: SSE-KMS encryption rules turn on S3 Bucket Keys, which cut KMS request costs by up to 99%."""
+from kmsguard.check import KmsguardCheck, Verdict
+from kmsguard.references import as_bool, describe
+from kmsguard.s3 import BUCKET, ENCRYPTION_CONFIG, judge_rules
+
+
+class S3BucketKeyEnabled(KmsguardCheck):
+    ID = "CKV_KMSG_4"
+    NAME = "Ensure SSE-KMS S3 encryption rules enable S3 Bucket Keys"
+    RESOURCES = (BUCKET, ENCRYPTION_CONFIG)
+    SEVERITY = "LOW"
+
+    def evaluate(self, conf, resource_type):
+        # Bucket Keys exist for aws:kms only; S3 does not support them with DSSE-KMS.
+        rules = [r for r in judge_rules(conf, resource_type == BUCKET, None, None) if r.algorithm == "aws:kms"]
+        if not rules:
+            return Verdict.not_applicable()
+        problems = []
+        for rule in rules:
+            enabled = as_bool(rule.bucket_key_enabled)
+            if enabled is None and rule.bucket_key_enabled is not None:
+                problems.append(f"bucket_key_enabled is {describe(rule.bucket_key_enabled)}, which could not be resolved")
+            elif not enabled:
+                problems.append("an aws:kms rule does not set bucket_key_enabled = true")
+        return Verdict.failed(*problems) if problems else Verdict.passed()
+
+
+check = S3BucketKeyEnabled()

@@ -1,0 +1,30 @@
+"""CKV_KMSG_1: an S3 encryption configuration uses SSE-KMS (or DSSE-KMS) with a customer-managed key."""
+from kmsguard.check import KmsguardCheck, Verdict
+from kmsguard.s3 import BUCKET, ENCRYPTION_CONFIG, INLINE, EncryptionConfig, bucket_index, judge_rules, log_target_verdict
+
+
+class S3EncryptionUsesCustomerManagedKey(KmsguardCheck):
+    ID = "CKV_KMSG_1"
+    NAME = "Ensure S3 default encryption uses SSE-KMS with a customer-managed KMS key"
+    RESOURCES = (BUCKET, ENCRYPTION_CONFIG)
+
+    def evaluate(self, conf, resource_type):
+        inline = resource_type == BUCKET
+        if inline and not conf.get(INLINE):
+            return Verdict.not_applicable()  # no inline block: CKV2_KMSG_1 judges the bucket
+        graph = self.resource_graph()
+        owner = graph.block_for(conf)
+        rules = judge_rules(conf, inline, owner, graph)
+        index = bucket_index(graph)
+        buckets = [owner] if inline else index.buckets_of(owner) if owner else []
+        log_sources = [source for bucket in buckets if bucket for source in index.log_sources_of(bucket)]
+        if log_sources:
+            ok, detail = log_target_verdict(rules, log_sources)
+            return Verdict.passed(detail) if ok else Verdict.failed(detail)
+        problems = EncryptionConfig(conf.get("__address__", resource_type), rules).problems
+        if problems:
+            return Verdict.failed(*problems)
+        return Verdict.passed(*(f"{rule.algorithm} with {rule.key.description}" for rule in rules))
+
+
+check = S3EncryptionUsesCustomerManagedKey()

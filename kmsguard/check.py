@@ -1,0 +1,81 @@
+"""The base every kmsguard check builds on: metadata, graph access, and no silent pass.
+
+Checkov turns an exception inside a check into UNKNOWN and leaves it out of
+every report, so a bug would look like a clean scan. Here an internal error
+becomes FAILED, with the error in the result's details and in the log.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from checkov.common.bridgecrew.severities import Severities
+from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+
+from kmsguard import graph
+from kmsguard.settings import SettingsError
+
+DOCS_URL = "https://github.com/kmsguard/kmsguard/blob/main/docs/checks/{id}.md"
+logger = logging.getLogger("kmsguard")
+
+
+@dataclass
+class Verdict:
+    result: CheckResult
+    details: list[str] = field(default_factory=list)
+
+    @classmethod
+    def passed(cls, *details: str) -> "Verdict":
+        return cls(CheckResult.PASSED, list(details))
+
+    @classmethod
+    def failed(cls, *details: str) -> "Verdict":
+        return cls(CheckResult.FAILED, list(details))
+
+    @classmethod
+    def not_applicable(cls) -> "Verdict":
+        # UNKNOWN is left out of reports: right for resources a rule does not cover.
+        return cls(CheckResult.UNKNOWN)
+
+
+class KmsguardCheck(BaseResourceCheck):
+    """Subclasses set ID, NAME, RESOURCES (and SEVERITY) and implement ``evaluate``."""
+
+    ID: str
+    NAME: str
+    RESOURCES: Iterable[str]
+    SEVERITY = "HIGH"
+
+    def __init__(self) -> None:
+        super().__init__(
+            name=self.NAME,
+            id=self.ID,
+            categories=[CheckCategories.ENCRYPTION],
+            supported_resources=list(self.RESOURCES),
+            guideline=DOCS_URL.format(id=self.ID),
+        )
+        self.severity = Severities[self.SEVERITY]
+
+    def evaluate(self, conf: dict, resource_type: str) -> Verdict:
+        raise NotImplementedError
+
+    def resource_graph(self) -> graph.ResourceGraph:
+        return graph.view(self.graph)
+
+    def scan_resource_conf(self, conf: dict) -> CheckResult:
+        try:
+            verdict = self.evaluate(conf, self.entity_type)
+        except SettingsError:
+            raise
+        except Exception as error:  # never let Checkov turn a bug into a silent UNKNOWN
+            address = conf.get("__address__", self.entity_path) if isinstance(conf, dict) else self.entity_path
+            logger.error("kmsguard %s: internal error on %s", self.id, address, exc_info=True)
+            self.details.append(
+                f"kmsguard internal error, resource not evaluated: {type(error).__name__}: {error}. "
+                "Reported as FAILED so the scan is not falsely clean; please report this."
+            )
+            return CheckResult.FAILED
+        self.details.extend(verdict.details)
+        return verdict.result

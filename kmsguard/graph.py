@@ -1,0 +1,194 @@
+"""The one place that touches Checkov's resource graph.
+
+Checkov hands resource checks its library graph as ``check.graph``: a
+rustworkx ``PyDiGraph`` by default, a networkx ``DiGraph`` with
+``CHECKOV_GRAPH_FRAMEWORK=NETWORKX``. Neither is public API, so everything
+the pack needs from it is read here, once per scan, into plain Python
+objects. If a Checkov upgrade changes the graph, this file and
+``tests/test_graph_adapter.py`` break, loudly, and nothing else does.
+
+Facts relied on (checked against checkov 3.3.x):
+- vertex attributes carry ``block_type_``, ``block_name_``, ``__address__``,
+  ``file_path_`` and ``config_`` (the block as checks see it, values in lists);
+- an edge runs from the referencing block to the referenced one, labelled with
+  the referencing attribute path (``bucket``, ``policy``, ``statement.resources.0``);
+- locals, variables, outputs and module calls are vertices too.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator
+
+from kmsguard.references import references_in
+
+# Blocks a reference passes through on its way to a resource or data source.
+_PASS_THROUGH = {"locals", "variable", "output", "module"}
+_INDEX = re.compile(r"\[[^\]]*\]$")
+
+
+class GraphUnavailable(RuntimeError):
+    """Checkov did not give this check a graph it can read."""
+
+
+@dataclass(eq=False)
+class Block:
+    """One vertex of the graph: a resource, data source, local, variable, output or module call."""
+
+    key: Any  # the backend's vertex key, only meaningful to this module
+    block_type: str  # resource, data, locals, variable, output, module
+    type: str  # e.g. aws_s3_bucket (resources and data sources), "" otherwise
+    name: str  # e.g. this, logs["a"]
+    address: str  # e.g. module.s3.aws_s3_bucket.this
+    file_path: str
+    config: dict = field(repr=False)  # Checkov's config_: attribute values wrapped in lists
+    attributes: dict = field(repr=False)  # Checkov's flattened, rendered attributes
+    out: list = field(default_factory=list, repr=False)  # [(label, Block)]
+
+    @property
+    def base_name(self) -> str:
+        """The block's name without a count/for_each index."""
+        return _INDEX.sub("", self.name)
+
+    def get(self, attribute: str) -> Any:
+        """A top-level argument, unwrapped from Checkov's one-element list."""
+        value = self.config.get(attribute)
+        if isinstance(value, list) and len(value) == 1:
+            return value[0]
+        return value
+
+    def references(self, label_prefix: str) -> Iterator["Block"]:
+        """Blocks this one points to from attributes at or under ``label_prefix``."""
+        for label, target in self.out:
+            if label == label_prefix or label.startswith(label_prefix + ".") or not label_prefix:
+                yield target
+
+
+class ResourceGraph:
+    """Read-only index over one scan's graph, built once and shared by all checks."""
+
+    def __init__(self, blocks: Iterable[Block]) -> None:
+        self.blocks = list(blocks)
+        self.by_address: dict[str, Block] = {}
+        self.by_type: dict[str, list[Block]] = defaultdict(list)
+        for block in self.blocks:
+            if block.block_type == "resource":
+                self.by_address.setdefault(block.address, block)
+                self.by_type[block.type].append(block)
+            elif block.block_type == "data":
+                self.by_type["data." + block.type].append(block)
+        self._cache: dict[str, Any] = {}
+
+    def of_type(self, resource_type: str) -> list[Block]:
+        return self.by_type.get(resource_type, [])
+
+    def block_for(self, conf: dict) -> Block | None:
+        """The resource block a check's ``conf`` came from."""
+        address = conf.get("__address__")
+        return self.by_address.get(address) if isinstance(address, str) else None
+
+    def memo(self, name: str, build):
+        """Per-scan memo for indexes that several checks share (built on first use)."""
+        if name not in self._cache:
+            self._cache[name] = build(self)
+        return self._cache[name]
+
+    def resolve(self, block: Block, label_prefix: str, types: Iterable[str], value: Any = None) -> list[Block]:
+        """Resources or data sources of ``types`` that an attribute of ``block`` refers to.
+
+        Follows references through locals, variables, module inputs and module
+        outputs. Data sources are named ``data.<type>``. With ``value`` (the
+        rendered attribute), keeps only blocks that the value's references name,
+        which tells apart several references made under one label.
+        """
+        wanted = set(types)
+        found: list[Block] = []
+        seen: set[int] = set()
+        stack: list[tuple[Block, str | None]] = [
+            (target, None) for target in block.references(label_prefix)
+        ]
+        while stack:
+            current, _ = stack.pop()
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            full_type = ("data." + current.type) if current.block_type == "data" else current.type
+            if current.block_type in ("resource", "data"):
+                if full_type in wanted:
+                    found.append(current)
+                continue
+            if current.block_type not in _PASS_THROUGH:
+                continue
+            for label, target in current.out:
+                # A module input variable is fed by one argument of the module call.
+                if current.block_type == "variable" and target.block_type == "module":
+                    stack.extend((t, None) for t in target.references(current.name))
+                else:
+                    stack.append((target, None))
+        if value is not None:
+            wanted_refs = references_in(value)
+            found = [b for b in found if any(ref.names(b) for ref in wanted_refs)]
+        return found
+
+
+_lock = threading.Lock()
+_last: tuple[Any, ResourceGraph] | None = None
+
+
+def view(graph: Any) -> ResourceGraph:
+    """The ResourceGraph for Checkov's graph object, built once per scan."""
+    global _last
+    if graph is None:
+        raise GraphUnavailable("Checkov gave this check no resource graph")
+    with _lock:
+        if _last is not None and _last[0] is graph:
+            return _last[1]
+        built = ResourceGraph(_read(graph))
+        _last = (graph, built)
+        return built
+
+
+def _read(graph: Any) -> list[Block]:
+    if hasattr(graph, "weighted_edge_list"):  # rustworkx.PyDiGraph
+        nodes = [(index, graph[index]) for index in graph.node_indices()]
+        edges = [(u, v, data) for u, v, data in graph.weighted_edge_list()]
+    elif hasattr(graph, "nodes") and hasattr(graph, "edges"):  # networkx.DiGraph
+        nodes = list(graph.nodes(data=True))
+        edges = list(graph.edges(data=True))
+    else:
+        raise GraphUnavailable(f"unsupported graph type {type(graph).__name__}")
+    blocks: dict[Any, Block] = {}
+    for key, attrs in nodes:
+        if isinstance(attrs, tuple):  # rustworkx payloads are (index, attributes) on some versions
+            attrs = attrs[1]
+        blocks[key] = _block(key, attrs)
+    for source, target, data in edges:
+        if source in blocks and target in blocks:
+            label = data.get("label", "") if isinstance(data, dict) else ""
+            blocks[source].out.append((label or "", blocks[target]))
+    return list(blocks.values())
+
+
+def _block(key: Any, attrs: dict) -> Block:
+    block_type = attrs.get("block_type_", "")
+    block_name = attrs.get("block_name_", "")
+    type_, name = "", block_name
+    config = attrs.get("config_") or {}
+    if block_type in ("resource", "data") and "." in block_name:
+        type_, name = block_name.split(".", 1)
+        inner = config.get(type_, {}) if isinstance(config, dict) else {}
+        config = inner.get(name, {}) if isinstance(inner, dict) else {}
+    elif isinstance(config, dict) and block_type in ("module", "variable", "output"):
+        config = config.get(block_name, config)
+    return Block(
+        key=key,
+        block_type=block_type,
+        type=type_,
+        name=name,
+        address=str(attrs.get("__address__", block_name)),
+        file_path=str(attrs.get("file_path_", "")),
+        config=config if isinstance(config, dict) else {},
+        attributes=attrs,
+    )

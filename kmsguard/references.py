@@ -1,0 +1,94 @@
+"""Terraform values as Checkov renders them: literals, references, and what is left unresolved.
+
+Checkov resolves what it can before checks run. What it cannot resolve stays
+a string: ``var.x``, ``${local.y}``, ``aws_kms_key.k.arn`` (references keep
+the referenced block's own name, even across modules), or an expression.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+# type.name[index].attribute, optionally data.-prefixed, possibly inside ${...}
+_REFERENCE = re.compile(
+    r"""(?P<data>data\.)?(?P<type>[a-z][a-z0-9]*_[a-z0-9_]+)\.(?P<name>[A-Za-z_][\w-]*)
+        (?P<index>\[[^\]]*\])?\.(?P<attr>[a-z_]+)""",
+    re.VERBOSE,
+)
+_EXPRESSION_MARKERS = ("var.", "local.", "module.", "each.", "count.", "${", "path.", "terraform.")
+
+
+@dataclass(frozen=True)
+class Reference:
+    type: str  # aws_kms_key, or data.aws_kms_alias
+    name: str
+    index: str | None
+    attribute: str
+
+    def names(self, block: Any) -> bool:
+        """Whether this reference points at ``block`` (a graph Block)."""
+        block_type = ("data." + block.type) if block.block_type == "data" else block.type
+        if block_type != self.type or block.base_name != self.name:
+            return False
+        literal_index = self.index and re.fullmatch(r'\[(\d+|"[^"]*")\]', self.index)
+        return not literal_index or block.name == self.name + self.index
+
+
+def unwrap(value: Any) -> Any:
+    """Checkov wraps HCL attribute values in one-element lists."""
+    while isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    return value
+
+
+def references_in(value: Any) -> list[Reference]:
+    """Every resource or data-source reference in a rendered string."""
+    if not isinstance(value, str):
+        return []
+    return [
+        Reference(
+            type=("data." if m.group("data") else "") + m.group("type"),
+            name=m.group("name"),
+            index=m.group("index"),
+            attribute=m.group("attr"),
+        )
+        for m in _REFERENCE.finditer(value)
+    ]
+
+
+def is_unresolved(value: Any) -> bool:
+    """True when Checkov left a Terraform expression instead of a value."""
+    if isinstance(value, str):
+        return bool(references_in(value)) or any(marker in value for marker in _EXPRESSION_MARKERS)
+    return False
+
+
+def as_bool(value: Any) -> bool | None:
+    """A Terraform bool (``true``, ``"true"``), or None when it is not one."""
+    value = unwrap(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return None
+
+
+def as_int(value: Any) -> int | None:
+    """A Terraform whole number (``10``, ``"10"``, ``10.0``), or None when it is not one."""
+    value = unwrap(value)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+        return int(value)
+    return None
+
+
+def describe(value: Any) -> str:
+    """A short, printable form of a value for result details."""
+    text = repr(unwrap(value))
+    return text if len(text) <= 120 else text[:117] + "..."
