@@ -67,8 +67,10 @@ class KmsguardCheck(BaseResourceCheck):
     def scan_resource_conf(self, conf: dict) -> CheckResult:
         try:
             verdict = self.evaluate(conf, self.entity_type)
-        except SettingsError:
-            raise
+        except SettingsError as error:
+            logger.error("%s", error)
+            self.details.append(str(error))
+            return CheckResult.FAILED
         except Exception as error:  # never let Checkov turn a bug into a silent UNKNOWN
             address = conf.get("__address__", self.entity_path) if isinstance(conf, dict) else self.entity_path
             logger.error("kmsguard %s: internal error on %s", self.id, address, exc_info=True)

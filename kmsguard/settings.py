@@ -1,12 +1,15 @@
 """The pack's limits, set through environment variables.
 
-A value that is not a whole number in AWS's own range stops the scan with a
-message naming the variable: a typo must never quietly fall back to a default.
+A value that is not a whole number in AWS's own range is an error naming the
+variable; a typo must never quietly fall back to a default. The ``kmsguard``
+command checks them before it starts Checkov and stops with that message.
+Under plain ``checkov`` a check cannot stop the scan (Checkov runs checks in
+worker processes and drops what they raise), so each check that reads a bad
+setting reports FAILED with the message instead.
 """
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
 
 
@@ -35,16 +38,8 @@ class Setting:
         return value
 
 
-class SettingsError(SystemExit):
-    """A bad setting. A SystemExit, so that Checkov stops instead of logging and scanning on."""
-
-    def __init__(self, message: str) -> None:
-        print(message, file=sys.stderr)
-        super().__init__(2)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
+class SettingsError(ValueError):
+    """A setting's value is not valid; the message names the variable."""
 
 
 MIN_DELETION_WINDOW = Setting(
