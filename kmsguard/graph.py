@@ -89,7 +89,7 @@ class ResourceGraph:
         address = conf.get("__address__")
         return self.by_address.get(address) if isinstance(address, str) else None
 
-    def memo(self, name: str, build):
+    def memo(self, name: Any, build):
         """Per-scan memo for indexes that several checks share (built on first use)."""
         if name not in self._cache:
             self._cache[name] = build(self)
@@ -103,14 +103,23 @@ class ResourceGraph:
         rendered attribute), keeps only blocks that the value's references name,
         which tells apart several references made under one label.
         """
+        types = tuple(types)
+        cache_key = ("resolve", id(block), label_prefix, types)
+        found = self._cache.get(cache_key)
+        if found is None:
+            found = self._cache[cache_key] = self._reach(block, label_prefix, types)
+        if value is not None:
+            wanted_refs = references_in(value)
+            found = [b for b in found if any(ref.names(b) for ref in wanted_refs)]
+        return found
+
+    def _reach(self, block: Block, label_prefix: str, types: tuple) -> list[Block]:
         wanted = set(types)
         found: list[Block] = []
         seen: set[int] = set()
-        stack: list[tuple[Block, str | None]] = [
-            (target, None) for target in block.references(label_prefix)
-        ]
+        stack = list(block.references(label_prefix))
         while stack:
-            current, _ = stack.pop()
+            current = stack.pop()
             if id(current) in seen:
                 continue
             seen.add(id(current))
@@ -124,12 +133,9 @@ class ResourceGraph:
             for label, target in current.out:
                 # A module input variable is fed by one argument of the module call.
                 if current.block_type == "variable" and target.block_type == "module":
-                    stack.extend((t, None) for t in target.references(current.name))
+                    stack.extend(target.references(current.name))
                 else:
-                    stack.append((target, None))
-        if value is not None:
-            wanted_refs = references_in(value)
-            found = [b for b in found if any(ref.names(b) for ref in wanted_refs)]
+                    stack.append(target)
         return found
 
 

@@ -44,14 +44,22 @@ def unwrap(value: Any) -> Any:
 
 def references_in(value: Any) -> list[Reference]:
     """Every resource or data-source reference in a rendered string."""
+    return [ref for ref, _ in reference_spans(value)]
+
+
+def reference_spans(value: Any) -> list[tuple[Reference, int]]:
+    """Each reference with the position just after it (what follows, e.g. ``/*``, matters)."""
     if not isinstance(value, str):
         return []
     return [
-        Reference(
-            type=("data." if m.group("data") else "") + m.group("type"),
-            name=m.group("name"),
-            index=m.group("index"),
-            attribute=m.group("attr"),
+        (
+            Reference(
+                type=("data." if m.group("data") else "") + m.group("type"),
+                name=m.group("name"),
+                index=m.group("index"),
+                attribute=m.group("attr"),
+            ),
+            m.end(),
         )
         for m in _REFERENCE.finditer(value)
     ]

@@ -1,0 +1,360 @@
+"""Which policies reach each IAM role, which SSE-KMS buckets it uses, and which KMS grants it holds.
+
+Everything here is indexed once per scan (``access_index``), so judging a
+role costs its own statements times the buckets they name, not a product
+over every role, bucket and statement.
+
+AWS facts (S3 user guide, KMS developer guide; see shared/README.md):
+GetObject needs kms:Decrypt; PutObject needs kms:GenerateDataKey, and
+multipart uploads kms:Decrypt too; replication of SSE-KMS objects needs
+kms:Decrypt on the source key and kms:Encrypt on the replica key. In an IAM
+policy only a key ARN (or a wildcard or "*") names a key; an alias ARN does
+not. A key policy that names the role grants on its own. Deny wins.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from kmsguard.graph import Block, ResourceGraph
+from kmsguard.keys import KEY_RESOURCES, KeyKind, classify
+from kmsguard.policy_documents import Document, Statement, iam_glob, merge, parse
+from kmsguard.references import is_unresolved, reference_spans, references_in, unwrap
+from kmsguard.s3 import BUCKET, bucket_index, judge_rules
+
+ROLE = "aws_iam_role"
+POLICY = "aws_iam_policy"
+READS = ("s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectVersionForReplication")
+WRITES = ("s3:PutObject", "s3:ReplicateObject")
+OBJECT_ACTIONS = {"read": READS, "write": WRITES}
+KMS_FOR = {"read": ("kms:Decrypt",), "write": ("kms:GenerateDataKey", "kms:Decrypt")}
+_S3_OBJECT_ARN = re.compile(r"^arn:aws[a-z-]*:s3:::([^/]+)/")
+
+# Well-known AWS managed policies, as far as S3 and KMS go (IAM console, policy versions of 2024).
+AWS_MANAGED_POLICIES = {
+    "AdministratorAccess": [("Allow", ("*",), None)],
+    "PowerUserAccess": [("Allow", None, ("iam:*", "organizations:*", "account:*"))],
+    "AmazonS3FullAccess": [("Allow", ("s3:*", "s3-object-lambda:*"), None)],
+    "AmazonS3ReadOnlyAccess": [("Allow", ("s3:get*", "s3:list*", "s3:describe*", "s3-object-lambda:get*",
+                                          "s3-object-lambda:list*"), None)],
+}
+_AWS_MANAGED_ARN = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$")
+
+Key = Union[Block, str]  # a key resource in the scan, or a literal key ARN
+
+
+@dataclass
+class EncryptedBucket:
+    bucket: Block
+    name: str | None
+    keys: list[Key]
+
+
+@dataclass
+class Need:
+    """A role's use of one bucket's key, and the KMS actions it calls for."""
+
+    bucket: str
+    key: Key
+    actions: set[str] = field(default_factory=set)
+    because: set[str] = field(default_factory=set)
+
+
+@dataclass
+class AccessIndex:
+    buckets: list[EncryptedBucket]
+    by_bucket: dict[int, EncryptedBucket]
+    by_name: dict[str, list[EncryptedBucket]]
+    documents: dict[int, Document]  # role -> its identity policies
+    key_policies: dict[int, list[Statement]]  # key -> its key policy statements
+    replication: dict[int, list[tuple[list[Key], list[Key], str]]]  # role -> (source keys, replica keys, source)
+
+
+def access_index(graph: ResourceGraph) -> AccessIndex:
+    return graph.memo("iam.access_index", _build)
+
+
+def _build(graph: ResourceGraph) -> AccessIndex:
+    roles_by_name = _by_literal(graph.of_type(ROLE), "name")
+    policies_by_name = _by_literal(graph.of_type(POLICY), "name")
+    documents: dict[int, list[Document]] = defaultdict(list)
+
+    def roles(block: Block, attribute: str) -> list[Block]:
+        found = []
+        for value in _values(block.config.get(attribute)):
+            hits = graph.resolve(block, attribute, (ROLE,), value)
+            found += hits or roles_by_name.get(value, []) if isinstance(value, str) else hits
+        return found
+
+    def attached(block: Block, attribute: str) -> list[Document]:
+        result = []
+        for value in _values(block.config.get(attribute)):
+            policies = graph.resolve(block, attribute, (POLICY,), value)
+            if not policies and isinstance(value, str) and not is_unresolved(value):
+                managed = _AWS_MANAGED_ARN.match(value)
+                if managed:
+                    result.append(_aws_managed(managed.group(1), block, value))
+                    continue
+                policies = policies_by_name.get(value.rsplit("/", 1)[-1], [])
+            if not policies:
+                result.append(Document(problems=[f"{block.address}: policy {value!r} is not in this scan"]))
+            for policy in policies:
+                result.append(parse(policy.config.get("policy"), policy, "policy", policy.address, graph))
+        return result
+
+    for role in graph.of_type(ROLE):
+        for inline in role.config.get("inline_policy") or []:
+            if isinstance(inline, dict) and inline.get("policy") is not None:
+                documents[id(role)].append(parse(inline.get("policy"), role, "inline_policy",
+                                                 f"{role.address} inline_policy", graph))
+        documents[id(role)].extend(attached(role, "managed_policy_arns"))
+    for block in graph.of_type("aws_iam_role_policy"):
+        document = parse(block.config.get("policy"), block, "policy", block.address, graph)
+        for role in roles(block, "role"):
+            documents[id(role)].append(document)
+    for attachment_type, attribute in (("aws_iam_role_policy_attachment", "role"), ("aws_iam_policy_attachment", "roles")):
+        for block in graph.of_type(attachment_type):
+            policies = attached(block, "policy_arn")
+            for role in roles(block, attribute):
+                documents[id(role)].extend(policies)
+
+    key_policies: dict[int, list[Statement]] = defaultdict(list)
+    for key in graph.of_type("aws_kms_key"):
+        if key.config.get("policy") is not None:
+            key_policies[id(key)] += parse(key.config.get("policy"), key, "policy", key.address, graph).statements
+    for block in graph.of_type("aws_kms_key_policy"):
+        statements = parse(block.config.get("policy"), block, "policy", block.address, graph).statements
+        for key in graph.resolve(block, "key_id", KEY_RESOURCES, unwrap(block.config.get("key_id"))):
+            key_policies[id(key)] += statements
+
+    buckets = _encrypted_buckets(graph)
+    keys_of_bucket = {id(b.bucket): b.keys for b in buckets}
+    replication: dict[int, list] = defaultdict(list)
+    for block in graph.of_type("aws_s3_bucket_replication_configuration"):
+        sources = [k for b in graph.resolve(block, "bucket", (BUCKET,), unwrap(block.config.get("bucket")))
+                   for k in keys_of_bucket.get(id(b), [])]
+        for rule in block.config.get("rule") or []:
+            if not isinstance(rule, dict) or not _sse_kms_replicated(rule):
+                continue
+            replicas: list[Key] = []
+            for destination in _blocks(rule.get("destination")):
+                for encryption in _blocks(destination.get("encryption_configuration")):
+                    key = classify(encryption.get("replica_kms_key_id"), block, "rule", graph)
+                    replicas += key.keys or ([key.literal] if key.literal and ":key/" in key.literal else [])
+            for role in roles(block, "role"):
+                replication[id(role)].append((sources, replicas, block.address))
+    by_name: dict[str, list[EncryptedBucket]] = defaultdict(list)
+    for encrypted in buckets:
+        if encrypted.name:
+            by_name[encrypted.name].append(encrypted)
+    return AccessIndex(buckets, {id(e.bucket): e for e in buckets}, by_name,
+                       {k: merge(v) for k, v in documents.items()}, key_policies, replication)
+
+
+def _encrypted_buckets(graph: ResourceGraph) -> list[EncryptedBucket]:
+    """Buckets whose default encryption is SSE-KMS with a customer-managed key we can name."""
+    index = bucket_index(graph)
+    result = []
+    for bucket in graph.of_type(BUCKET):
+        rules = judge_rules(bucket.config, True, bucket, graph)
+        for config in index.configs_of(bucket):
+            rules += judge_rules(config.config, False, config, graph)
+        keys: list[Key] = []
+        for rule in rules:
+            if rule.is_kms and rule.key is not None and rule.key.kind is KeyKind.CUSTOMER_MANAGED:
+                keys += rule.key.keys or ([rule.key.literal] if rule.key.literal and ":key/" in rule.key.literal else [])
+        if keys:
+            name = bucket.get("bucket")
+            result.append(EncryptedBucket(bucket, name if isinstance(name, str) and not is_unresolved(name) else None, keys))
+    return result
+
+
+def _sse_kms_replicated(rule: dict) -> bool:
+    for criteria in _blocks(rule.get("source_selection_criteria")):
+        for sse in _blocks(criteria.get("sse_kms_encrypted_objects")):
+            if str(unwrap(sse.get("status"))).lower() == "enabled":
+                return True
+    return False
+
+
+def needs_of(role: Block, graph: ResourceGraph) -> tuple[list[Need], list[str]]:
+    """The KMS actions a role needs on each key, and problems met on the way."""
+    index = access_index(graph)
+    document = index.documents.get(id(role), Document())
+    granted: dict[tuple[int, str], tuple[EncryptedBucket, str]] = {}
+    denied: set[tuple[int, str]] = set()
+    for statement in document.statements:
+        if not statement.action_patterns("s3"):
+            continue
+        if statement.allow:
+            kinds = [kind for kind, actions in OBJECT_ACTIONS.items() if any(statement.covers_action(a) for a in actions)]
+        elif not statement.conditional:
+            kinds = [kind for kind, actions in OBJECT_ACTIONS.items() if statement.covers_action(actions[0])]
+        else:
+            continue
+        if not kinds:
+            continue
+        for encrypted in _object_targets(statement, index, graph):
+            for kind in kinds:
+                if statement.allow:
+                    granted.setdefault((id(encrypted), kind), (encrypted, statement.source))
+                else:
+                    denied.add((id(encrypted), kind))
+    needs: dict[tuple[str, int], Need] = {}
+
+    def need(bucket: str, key: Key, actions, why: str) -> None:
+        entry = needs.setdefault((bucket, id(key)), Need(bucket, key))
+        entry.actions.update(actions)
+        entry.because.add(why)
+
+    for (bucket_id, kind), (encrypted, source) in granted.items():
+        if (bucket_id, kind) not in denied:
+            for key in encrypted.keys:
+                need(_bucket_label(encrypted), key, KMS_FOR[kind], f"{kind}s objects ({source})")
+    for sources, replicas, where in index.replication.get(id(role), []):
+        for key in sources:
+            need(f"replication {where}", key, ("kms:Decrypt",), "replicates SSE-KMS objects")
+        for key in replicas:
+            need(f"replication {where}", key, ("kms:Encrypt",), "writes replicas")
+    return list(needs.values()), list(document.problems)
+
+
+def missing_actions(role: Block, need: Need, graph: ResourceGraph) -> tuple[list[str], bool]:
+    """(KMS actions of ``need`` the role lacks on its key, whether a grant came only through "*")."""
+    index = access_index(graph)
+    statements = index.documents.get(id(role), Document()).statements
+    key_statements = index.key_policies.get(id(need.key), []) if isinstance(need.key, Block) else []
+    missing, only_star = [], False
+    for action in sorted(need.actions):
+        allow = [s for s in statements if s.allow and s.covers_action(action) and _covers_key(s, need.key, graph)]
+        by_key_policy = [s for s in key_statements if s.allow and s.covers_action(action) and _names_role(s, role, graph)]
+        deny = [s for s in statements if not s.allow and not s.conditional and s.covers_action(action)
+                and _covers_key(s, need.key, graph)]
+        deny += [s for s in key_statements if not s.allow and not s.conditional and s.covers_action(action)
+                 and _names_role(s, role, graph)]
+        if not (allow or by_key_policy) or deny:
+            missing.append(action)
+        elif not by_key_policy and all(s.resources == ("*",) for s in allow):
+            only_star = True
+    return missing, only_star
+
+
+def _object_targets(statement: Statement, index: AccessIndex, graph: ResourceGraph) -> list[EncryptedBucket]:
+    """The SSE-KMS buckets whose objects a statement's Resource (or NotResource) covers."""
+    if statement.resources is None:
+        excluded = {id(e) for r in statement.not_resources or () for e in _objects_named(r, statement, index, graph)}
+        return [e for e in index.buckets if id(e) not in excluded]
+    found: dict[int, EncryptedBucket] = {}
+    for resource in statement.resources:
+        for encrypted in _objects_named(resource, statement, index, graph):
+            found[id(encrypted)] = encrypted
+    return list(found.values())
+
+
+def _objects_named(resource: Any, statement: Statement, index: AccessIndex, graph: ResourceGraph) -> list[EncryptedBucket]:
+    """Buckets whose objects one Resource entry covers (the bucket ARN alone covers none)."""
+    if not isinstance(resource, str):
+        return []
+    spans = [end for ref, end in reference_spans(resource) if ref.type == BUCKET]
+    if spans:
+        if not any(resource[end:].startswith("/") for end in spans):
+            return []
+        blocks = graph.resolve(statement.holder, statement.label, (BUCKET,), resource)
+        return [index.by_bucket[id(b)] for b in blocks if id(b) in index.by_bucket]
+    if resource == "*":
+        return index.buckets
+    match = _S3_OBJECT_ARN.match(resource)
+    if not match or is_unresolved(resource):
+        return []
+    name = match.group(1)
+    if not any(c in name for c in "*?"):
+        return index.by_name.get(name, [])
+    return [e for e in index.buckets if e.name and iam_glob(f"arn:aws:s3:::{e.name}/object", resource)]
+
+
+def _covers_key(statement: Statement, key: Key, graph: ResourceGraph) -> bool:
+    if statement.resources is None:
+        return not any(_names_key(r, statement, key, graph) for r in statement.not_resources or ())
+    return any(_names_key(r, statement, key, graph) for r in statement.resources)
+
+
+def _names_key(resource: Any, statement: Statement, key: Key, graph: ResourceGraph) -> bool:
+    if not isinstance(resource, str):
+        return False
+    if resource == "*":
+        return True
+    refs = [ref for ref in references_in(resource) if ref.type in KEY_RESOURCES]
+    if refs:
+        # Only the key ARN names a key in an IAM policy.
+        return isinstance(key, Block) and any(ref.attribute == "arn" for ref in refs) and \
+            key in graph.resolve(statement.holder, statement.label, KEY_RESOURCES, resource)
+    if is_unresolved(resource):
+        return False
+    if isinstance(key, str):
+        return iam_glob(key, resource)
+    # A key created in this scan has an ARN unknown until apply: a pattern covers it
+    # when it covers every key ARN (region and account are not known here either).
+    parts = resource.split(":", 5)
+    if resource.startswith("arn:") and len(parts) == 6 and iam_glob("kms", parts[2]):
+        return parts[5] in ("*", "key/*")
+    return False
+
+
+def _names_role(statement: Statement, role: Block, graph: ResourceGraph) -> bool:
+    for principal in statement.principals:
+        if principal == "*":
+            return True
+        if not isinstance(principal, str):
+            continue
+        if any(r.type == ROLE for r in references_in(principal)):
+            if role in graph.resolve(statement.holder, statement.label, (ROLE,), principal):
+                return True
+            continue
+        name = role.get("name")
+        if isinstance(name, str) and re.search(r":role/(?:.*/)?" + re.escape(name) + r"$", principal):
+            return True
+    return False
+
+
+def _bucket_label(encrypted: EncryptedBucket) -> str:
+    return encrypted.bucket.address + (f" ({encrypted.name})" if encrypted.name else "")
+
+
+def key_label(key: Key) -> str:
+    return key.address if isinstance(key, Block) else key
+
+
+def _aws_managed(name: str, block: Block, arn: str) -> Document:
+    if name not in AWS_MANAGED_POLICIES:
+        return Document(problems=[f"{block.address}: AWS managed policy {arn} is not known to kmsguard; "
+                                  "its S3 and KMS grants were not considered"])
+    statements = [
+        Statement(effect, actions, not_actions, ("*",), None, (), False, block, "policy_arn", arn)
+        for effect, actions, not_actions in AWS_MANAGED_POLICIES[name]
+    ]
+    return Document(statements=statements)
+
+
+def _by_literal(blocks: list[Block], attribute: str) -> dict[str, list[Block]]:
+    index: dict[str, list[Block]] = defaultdict(list)
+    for block in blocks:
+        value = block.get(attribute)
+        if isinstance(value, str) and not is_unresolved(value):
+            index[value].append(block)
+    return index
+
+
+def _values(value: Any) -> list[Any]:
+    value = unwrap(value)
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [unwrap(v) for v in value]
+    return [value]
+
+
+def _blocks(value: Any) -> list[dict]:
+    value = value if isinstance(value, list) else [value]
+    return [v for v in value if isinstance(v, dict)]
