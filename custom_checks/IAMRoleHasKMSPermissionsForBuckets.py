@@ -14,9 +14,9 @@ class IAMRoleHasKMSPermissionsForBuckets(KmsguardCheck):
 
     def evaluate(self, conf, resource_type):
         graph = self.resource_graph()
-        role = graph.block_for(conf)
-        if role is None:
-            return Verdict.failed("kmsguard could not find this role in Checkov's resource graph, so it was not evaluated")
+        return self.judge_each(conf, lambda role: self._judge(role, graph))
+
+    def _judge(self, role, graph):
         needs, problems = needs_of(role, graph)
         failures, broad = [], False
         for need in needs:

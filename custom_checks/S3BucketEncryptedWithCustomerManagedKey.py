@@ -10,29 +10,30 @@ class S3BucketEncryptedWithCustomerManagedKey(KmsguardCheck):
 
     def evaluate(self, conf, resource_type):
         graph = self.resource_graph()
-        bucket = graph.block_for(conf)
-        if bucket is None:
-            return Verdict.failed("kmsguard could not find this bucket in Checkov's resource graph, so it was not evaluated")
         index = bucket_index(graph)
-        configs = []
-        if conf.get(INLINE):
-            configs.append(EncryptionConfig(f"{bucket.address} (inline {INLINE})", judge_rules(conf, True, bucket, graph)))
-        for block in index.configs_of(bucket):
-            configs.append(EncryptionConfig(block.address, judge_rules(block.config, False, block, graph)))
-        log_sources = index.log_sources_of(bucket)
-        if log_sources:
-            ok, detail = log_target_verdict([rule for c in configs for rule in c.rules], log_sources)
-            return Verdict.passed(detail) if ok else Verdict.failed(detail)
-        if not configs:
-            return Verdict.failed(
-                "no default encryption configuration: S3 applies SSE-S3 with an Amazon-owned key. Add an "
-                "aws_s3_bucket_server_side_encryption_configuration with sse_algorithm = \"aws:kms\" and "
-                "kms_master_key_id set to a customer-managed key"
-            )
-        problems = [problem for config in configs for problem in config.problems]
-        if problems:
-            return Verdict.failed(*problems)
-        return Verdict.passed(*(f"{c.source}: {r.algorithm} with {r.key.description}" for c in configs for r in c.rules))
+
+        def judge(bucket):
+            configs = []
+            if conf.get(INLINE):
+                configs.append(EncryptionConfig(f"{bucket.address} (inline {INLINE})", judge_rules(conf, True, bucket, graph)))
+            for block in index.configs_of(bucket):
+                configs.append(EncryptionConfig(block.address, judge_rules(block.config, False, block, graph)))
+            log_sources = index.log_sources_of(bucket)
+            if log_sources:
+                ok, detail = log_target_verdict([rule for c in configs for rule in c.rules], log_sources)
+                return Verdict.passed(detail) if ok else Verdict.failed(detail)
+            if not configs:
+                return Verdict.failed(
+                    "no default encryption configuration: S3 applies SSE-S3 with an Amazon-owned key. Add an "
+                    "aws_s3_bucket_server_side_encryption_configuration with sse_algorithm = \"aws:kms\" and "
+                    "kms_master_key_id set to a customer-managed key"
+                )
+            problems = [problem for config in configs for problem in config.problems]
+            if problems:
+                return Verdict.failed(*problems)
+            return Verdict.passed(*(f"{c.source}: {r.algorithm} with {r.key.description}" for c in configs for r in c.rules))
+
+        return self.judge_each(conf, judge)
 
 
 check = S3BucketEncryptedWithCustomerManagedKey()

@@ -13,18 +13,21 @@ class S3EncryptionUsesCustomerManagedKey(KmsguardCheck):
         if inline and not conf.get(INLINE):
             return Verdict.not_applicable()  # no inline block: CKV2_KMSG_1 judges the bucket
         graph = self.resource_graph()
-        owner = graph.block_for(conf)
-        rules = judge_rules(conf, inline, owner, graph)
         index = bucket_index(graph)
-        buckets = [owner] if inline else index.buckets_of(owner) if owner else []
-        log_sources = [source for bucket in buckets if bucket for source in index.log_sources_of(bucket)]
-        if log_sources:
-            ok, detail = log_target_verdict(rules, log_sources)
-            return Verdict.passed(detail) if ok else Verdict.failed(detail)
-        problems = EncryptionConfig(conf.get("__address__", resource_type), rules).problems
-        if problems:
-            return Verdict.failed(*problems)
-        return Verdict.passed(*(f"{rule.algorithm} with {rule.key.description}" for rule in rules))
+
+        def judge(owner):
+            rules = judge_rules(conf, inline, owner, graph)
+            buckets = [owner] if inline else index.buckets_of(owner)
+            log_sources = [source for bucket in buckets for source in index.log_sources_of(bucket)]
+            if log_sources:
+                ok, detail = log_target_verdict(rules, log_sources)
+                return Verdict.passed(detail) if ok else Verdict.failed(detail)
+            problems = EncryptionConfig(owner.address, rules).problems
+            if problems:
+                return Verdict.failed(*problems)
+            return Verdict.passed(*(f"{rule.algorithm} with {rule.key.description}" for rule in rules))
+
+        return self.judge_each(conf, judge)
 
 
 check = S3EncryptionUsesCustomerManagedKey()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Callable, Iterable
 
 from checkov.common.bridgecrew.severities import Severities
 from checkov.common.models.enums import CheckCategories, CheckResult
@@ -63,6 +63,22 @@ class KmsguardCheck(BaseResourceCheck):
 
     def resource_graph(self) -> graph.ResourceGraph:
         return graph.view(self.graph)
+
+    def blocks(self, conf: dict) -> list[graph.Block]:
+        """The graph blocks this resource may be (see ResourceGraph.blocks_for)."""
+        scanned_file = self.entity_path.rsplit(":", 2)[0]
+        return self.resource_graph().blocks_for(conf, scanned_file)
+
+    def judge_each(self, conf: dict, judge: Callable[[graph.Block], Verdict]) -> Verdict:
+        """Judge every block ``conf`` may be; any failure fails, so no instance passes for another."""
+        blocks = self.blocks(conf)
+        if not blocks:
+            return Verdict.failed("kmsguard could not find this resource in Checkov's resource graph, so it was not evaluated")
+        verdicts = [judge(block) for block in blocks]
+        failed = [v for v in verdicts if v.result == CheckResult.FAILED]
+        if not failed:
+            return verdicts[0]
+        return Verdict.failed(*dict.fromkeys(d for v in failed for d in v.details))
 
     def scan_resource_conf(self, conf: dict) -> CheckResult:
         try:

@@ -71,11 +71,12 @@ class ResourceGraph:
 
     def __init__(self, blocks: Iterable[Block]) -> None:
         self.blocks = list(blocks)
-        self.by_address: dict[str, Block] = {}
+        # Several roots calling one module give blocks with the same address.
+        self.by_address: dict[str, list[Block]] = defaultdict(list)
         self.by_type: dict[str, list[Block]] = defaultdict(list)
         for block in self.blocks:
             if block.block_type == "resource":
-                self.by_address.setdefault(block.address, block)
+                self.by_address[block.address].append(block)
                 self.by_type[block.type].append(block)
             elif block.block_type == "data":
                 self.by_type["data." + block.type].append(block)
@@ -84,10 +85,19 @@ class ResourceGraph:
     def of_type(self, resource_type: str) -> list[Block]:
         return self.by_type.get(resource_type, [])
 
-    def block_for(self, conf: dict) -> Block | None:
-        """The resource block a check's ``conf`` came from."""
+    def blocks_for(self, conf: dict, scanned_file: str = "") -> list[Block]:
+        """The resource block a check's ``conf`` came from.
+
+        More than one only when blocks share address, file and content (one
+        module called the same way from several roots); callers judge each.
+        """
         address = conf.get("__address__")
-        return self.by_address.get(address) if isinstance(address, str) else None
+        found = self.by_address.get(address, []) if isinstance(address, str) else []
+        if len(found) > 1 and scanned_file:
+            found = [b for b in found if b.file_path.endswith(scanned_file)] or found
+        if len(found) > 1:
+            found = [b for b in found if b.config == conf] or found
+        return found
 
     def memo(self, name: Any, build):
         """Per-scan memo for indexes that several checks share (built on first use)."""

@@ -21,16 +21,16 @@ def library_graph(request):
 
 def test_blocks_carry_type_name_address_and_config(library_graph):
     view = adapter.view(library_graph)
-    bucket = view.by_address["module.s3.aws_s3_bucket.this"]
+    bucket = view.by_address["module.s3.aws_s3_bucket.this"][0]
     assert (bucket.block_type, bucket.type, bucket.name) == ("resource", "aws_s3_bucket", "this")
     assert bucket.get("bucket") == "acme-graph"  # the module input, rendered
     assert [b.address for b in view.of_type("aws_iam_role")] == ["aws_iam_role.reader"]
-    assert view.block_for({"__address__": "aws_kms_key.this"}) is view.by_address["aws_kms_key.this"]
+    assert view.blocks_for({"__address__": "aws_kms_key.this"}) == [view.by_address["aws_kms_key.this"][0]]
 
 
 def test_resolve_follows_locals_and_module_outputs(library_graph):
     view = adapter.view(library_graph)
-    policy = view.by_address["aws_iam_role_policy.read"]
+    policy = view.by_address["aws_iam_role_policy.read"][0]
     found = view.resolve(policy, "policy", ["aws_s3_bucket"], policy.get("policy")["Statement"][0]["Resource"])
     assert [b.address for b in found] == ["module.s3.aws_s3_bucket.this"]
     assert view.resolve(policy, "policy", ["aws_kms_key"]) == []
@@ -38,7 +38,7 @@ def test_resolve_follows_locals_and_module_outputs(library_graph):
 
 def test_resolve_follows_module_inputs_to_the_caller(library_graph):
     view = adapter.view(library_graph)
-    config = view.by_address["module.s3.aws_s3_bucket_server_side_encryption_configuration.this"]
+    config = view.by_address["module.s3.aws_s3_bucket_server_side_encryption_configuration.this"][0]
     found = view.resolve(config, "rule", ["aws_kms_key"])
     assert [b.address for b in found] == ["aws_kms_key.this"]
     assert [b.address for b in view.resolve(config, "bucket", ["aws_s3_bucket"])] == ["module.s3.aws_s3_bucket.this"]

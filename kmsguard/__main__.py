@@ -1,0 +1,4 @@
+from kmsguard.cli import console
+
+if __name__ == "__main__":
+    console()

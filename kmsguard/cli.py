@@ -1,0 +1,246 @@
+"""The ``kmsguard`` command: Checkov with the pack's checks added.
+
+``kmsguard [--all-checks] [CHECKOV OPTIONS...]``  scan (only the pack's checks unless ``--all-checks``)
+``kmsguard pre-commit [CHECKOV OPTIONS...] FILE...``  scan the directories holding the changed files
+``kmsguard --pack-dirs``  print the installed check directories, one a line
+``kmsguard --checkov-config``  print a ``.checkov.yaml`` naming them
+``kmsguard --version``  print the pack's and Checkov's versions
+``kmsguard sign --key PRIVATE.pem --out DIR``  write a signed copy of the checks (see docs/usage.md)
+
+Checkov runs in this process: the command already loads Checkov's option parser
+to reject bad options and missing paths up front (plain Checkov skips a missing
+directory and exits 0), so a second interpreter would only import Checkov twice.
+Checkov's own exit codes pass through unchanged.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from importlib import metadata
+from typing import Sequence
+
+from kmsguard import settings
+
+PACK_CHECKS = "CKV_KMSG_*,CKV2_KMSG_*"
+# The pack's checks are Terraform resource checks; they also run on plan JSON.
+PACK_FRAMEWORKS = ("terraform", "terraform_plan")
+TERRAFORM_SUFFIXES = (".tf", ".tf.json")
+
+
+class UsageError(Exception):
+    """A problem with the command line, reported as one line and exit code 2."""
+
+
+def pack_dirs() -> list[str]:
+    """The installed directories Checkov loads the pack from."""
+    from kmsguard import custom_checks, policies
+
+    return [os.path.dirname(os.path.abspath(package.__file__)) for package in (custom_checks, policies)]
+
+
+def checkov_config() -> str:
+    lines = [
+        "# Checkov config that loads the kmsguard pack (written by `kmsguard --checkov-config`).",
+        "# Plain `checkov -d .` run next to this file, or by an editor plugin, picks the pack up.",
+        "external-checks-dir:",
+        *(f"  - {directory}" for directory in pack_dirs()),
+        "# Uncomment to run only the pack's checks:",
+        "# check:",
+        *(f"#   - {pattern}" for pattern in PACK_CHECKS.split(",")),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def versions() -> str:
+    return f"kmsguard {metadata.version('kmsguard')} (checkov {metadata.version('checkov')})"
+
+
+def changed_dirs(args: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Split pre-commit's trailing file names off the options; return (options, root dirs to scan)."""
+    end = len(args)
+    while end > 0 and args[end - 1].endswith(TERRAFORM_SUFFIXES):
+        end -= 1
+    changed = {os.path.normpath(os.path.dirname(path) or ".") for path in args[end:]}
+    return list(args[:end]), terraform_roots(changed, ".")
+
+
+def terraform_roots(changed: set[str], top: str) -> list[str]:
+    """The root modules to scan for changed module directories.
+
+    A directory that some other directory under ``top`` calls as a local module
+    (``source = "../x"``) is scanned through its callers: on its own its inputs
+    are unresolved, and the pack reports unresolved values as failures. Scanning
+    whole directories, not single files, keeps cross-file rules (CKV2_KMSG_1) right.
+    """
+    callers: dict[str, set[str]] = {}
+    for caller, module in _local_module_calls(top):
+        callers.setdefault(module, set()).add(caller)
+    roots: set[str] = set()
+    seen: set[str] = set()
+    pending = list(changed)
+    while pending:
+        directory = pending.pop()
+        if directory in seen:
+            continue
+        seen.add(directory)
+        if callers.get(directory):
+            pending.extend(callers[directory])
+        else:
+            roots.add(directory)
+    return sorted(roots)
+
+
+def _local_module_calls(top: str):
+    """(calling dir, called dir) for every module block with a local source under top."""
+    import hcl2
+
+    for root, dirs, files in os.walk(top):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]  # .git, .terraform
+        for name in files:
+            if not name.endswith(".tf"):
+                continue
+            try:
+                with open(os.path.join(root, name), encoding="utf-8") as handle:
+                    modules = hcl2.load(handle).get("module", [])
+            except Exception:  # unparsable: Checkov reports it when scanning
+                continue
+            for block in modules:
+                for body in block.values():
+                    source = body.get("source", [None])
+                    source = source[0] if isinstance(source, list) and source else source
+                    if isinstance(source, str) and source.startswith(("./", "../")):
+                        yield os.path.normpath(root), os.path.normpath(os.path.join(root, source))
+
+
+def _checkov_parser(default_config_files: list[str]):
+    import configargparse
+    from checkov.common.util.ext_argument_parser import ExtArgumentParser
+
+    class QuietParser(ExtArgumentParser):
+        def error(self, message: str):  # argparse would print the whole usage text
+            raise UsageError(message)
+
+    parser = QuietParser(
+        default_config_files=default_config_files,
+        config_file_parser_class=configargparse.YAMLConfigFileParser,
+    )
+    parser.add_parser_args()
+    return parser
+
+
+def _parse_like_checkov(argv: list[str]) -> argparse.Namespace:
+    """Parse as Checkov will (same options, same default config files), failing on one line."""
+    from checkov.common.util.config_utils import get_default_config_paths
+
+    parser = _checkov_parser(get_default_config_paths(argv))
+    config_file = _option_value(argv, "--config-file")
+    if config_file is not None and not os.path.isfile(config_file):
+        # Checkov would quietly run without it.
+        raise UsageError(f"config file not found: {config_file}")
+    return parser.parse_args(argv)
+
+
+def _option_value(argv: Sequence[str], option: str) -> str | None:
+    for index, arg in enumerate(argv):
+        if arg == option and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith(option + "="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _same_dir(a: str, b: str) -> bool:
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def checkov_argv(argv: list[str], all_checks: bool) -> list[str]:
+    """Validate the user's Checkov options and add the pack's directories and filter."""
+    config = _parse_like_checkov(argv)
+    for directory in config.directory or []:
+        if not os.path.isdir(directory):
+            raise UsageError(f"directory not found: {directory}")
+    for path in config.file or []:
+        if not os.path.isfile(path):
+            raise UsageError(f"file not found: {path}")
+    extra: list[str] = []
+    given_dirs = config.external_checks_dir or []
+    for directory in pack_dirs():
+        if not any(_same_dir(directory, given) for given in given_dirs):
+            extra += ["--external-checks-dir", directory]
+    if not all_checks and not config.check:  # the user's own --check wins
+        extra += ["--check", PACK_CHECKS]
+        if not config.framework:  # set only by the user (option, CKV_FRAMEWORK or config file)
+            extra += ["--framework", *PACK_FRAMEWORKS]
+    return argv + extra
+
+
+def run_checkov(argv: list[str]) -> int:
+    import warnings
+
+    from checkov.main import Checkov
+
+    sys.argv = ["checkov", *argv]  # Checkov looks for default config files next to sys.argv's -d
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=SyntaxWarning)
+        code = Checkov(argv).run()
+    return code or 0
+
+
+def sign(args: list[str]) -> int:
+    from kmsguard import signing
+
+    parser = _OneLineParser(prog="kmsguard sign", description="Write a signed copy of the pack's checks.")
+    parser.add_argument("--key", required=True, help="PEM ECDSA P-256 private key (never commit it)")
+    parser.add_argument("--out", required=True, help="new or empty directory for the signed copy")
+    options = parser.parse_args(args)
+    try:
+        signed = signing.sign_pack(options.key, options.out)
+    except signing.SigningError as error:
+        raise UsageError(str(error)) from error
+    print(f"kmsguard: signed {len(signed.files)} files into {signed.out_dir} "
+          f"(public key sha256 {signed.key_fingerprint})")
+    return 0
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    def error(self, message: str):
+        raise UsageError(message)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args[:1] == ["sign"]:
+            return sign(args[1:])
+        if "--version" in args or "-v" in args:
+            print(versions())
+            return 0
+        if "--pack-dirs" in args:
+            print("\n".join(pack_dirs()))
+            return 0
+        if "--checkov-config" in args:
+            print(checkov_config(), end="")
+            return 0
+        all_checks = "--all-checks" in args
+        args = [arg for arg in args if arg != "--all-checks"]
+        if args[:1] == ["pre-commit"]:
+            options, directories = changed_dirs(args[1:])
+            if not directories:
+                return 0
+            args = options + [arg for directory in directories for arg in ("-d", directory)]
+        settings.validate_all()
+        os.environ.setdefault("BC_SKIP_MAPPING", "TRUE")  # no guideline download: works offline
+        return run_checkov(checkov_argv(args, all_checks))
+    except settings.SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    except UsageError as error:
+        print(f"kmsguard: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def console() -> None:
+    sys.exit(main())
