@@ -2,7 +2,7 @@
 import json
 
 from kmsguard.check import KmsguardCheck, Verdict
-from kmsguard.iam import ROLE, key_label, missing_actions, needs_of
+from kmsguard.iam import ROLE, access_to_key, key_label, needs_of
 
 MAX_LISTED = 10  # keep details readable for roles that reach every bucket through "*"
 
@@ -20,18 +20,18 @@ class IAMRoleHasKMSPermissionsForBuckets(KmsguardCheck):
         needs, problems = needs_of(role, graph)
         failures, broad = [], False
         for need in needs:
-            missing, only_star = missing_actions(role, need, graph)
-            broad = broad or only_star
-            if missing:
-                failures.append((need, missing))
-        details = [self._describe(need, missing) for need, missing in failures[:MAX_LISTED]]
+            access = access_to_key(role, need, graph)
+            broad = broad or access.only_star
+            problems += [problem for problem in access.problems if problem not in problems]
+            if access.missing:
+                failures.append((need, access))
+        details = [self._describe(need, access) for need, access in failures[:MAX_LISTED]]
         if len(failures) > MAX_LISTED:
             details.append(f"... and {len(failures) - MAX_LISTED} more bucket/key pairs")
-        if problems:
-            details += [f"could not read: {problem}" for problem in problems]
-        if failures or problems:
-            if not failures:
-                details.append("kmsguard cannot tell whether this role needs KMS permissions until these policies can be read")
+        details += [f"could not read: {problem}" for problem in problems]
+        if problems and not failures:
+            details.append("kmsguard cannot tell whether this role lacks KMS permissions until these policies can be read")
+        if details:
             return Verdict.failed(*details)
         if not needs:
             return Verdict.passed("uses no object of an SSE-KMS bucket in this scan")
@@ -39,13 +39,21 @@ class IAMRoleHasKMSPermissionsForBuckets(KmsguardCheck):
         return Verdict.passed(f"holds the KMS permissions for {len(needs)} bucket/key pair(s)", *note)
 
     @staticmethod
-    def _describe(need, missing):
+    def _describe(need, access):
         key = key_label(need.key)
-        snippet = json.dumps({"Effect": "Allow", "Action": missing, "Resource": f"<ARN of {key}>"})
-        return (
-            f"{need.bucket}: {' and '.join(sorted(need.because))}, encrypted with {key}, "
-            f"but the role lacks {', '.join(missing)} on that key (S3 answers AccessDenied). Add: {snippet}"
+        problem = (
+            f"{need.bucket}: {' and '.join(sorted(need.because))}, encrypted with {key}, but the role lacks "
+            f"{', '.join(access.missing)} on that key, so S3 answers AccessDenied"
         )
+        if access.iam_ignored:
+            # The key policy does not delegate to IAM: only the key policy itself can grant.
+            statement = {"Effect": "Allow", "Principal": {"AWS": "<ARN of this role>"}, "Action": access.missing,
+                         "Resource": "*"}
+            return (f"{problem}. The key policy of {key} does not let IAM policies grant "
+                    f"{', '.join(access.iam_ignored)} (no statement for the account root). "
+                    f"Add to the key policy: {json.dumps(statement)}")
+        statement = {"Effect": "Allow", "Action": access.missing, "Resource": f"<ARN of {key}>"}
+        return f"{problem}. Add to the role's policy: {json.dumps(statement)}"
 
 
 check = IAMRoleHasKMSPermissionsForBuckets()

@@ -30,6 +30,7 @@ READS = ("s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectVersionForReplicati
 WRITES = ("s3:PutObject", "s3:ReplicateObject")
 OBJECT_ACTIONS = {"read": READS, "write": WRITES}
 KMS_FOR = {"read": ("kms:Decrypt",), "write": ("kms:GenerateDataKey", "kms:Decrypt")}
+_ACCOUNT_PRINCIPAL = re.compile(r"^(?:arn:aws[a-z-]*:iam::[^:/]+:root|\d{12})$")
 _S3_OBJECT_ARN = re.compile(r"^arn:aws[a-z-]*:s3:::([^/]+)/")
 
 # Well-known AWS managed policies, as far as S3 and KMS go (IAM console, policy versions of 2024).
@@ -68,7 +69,7 @@ class AccessIndex:
     by_bucket: dict[int, EncryptedBucket]
     by_name: dict[str, list[EncryptedBucket]]
     documents: dict[int, Document]  # role -> its identity policies
-    key_policies: dict[int, list[Statement]]  # key -> its key policy statements
+    key_policies: dict[int, Document]  # key -> its key policy, for keys that set one
     replication: dict[int, list[tuple[list[Key], list[Key], str]]]  # role -> (source keys, replica keys, source)
 
 
@@ -120,14 +121,14 @@ def _build(graph: ResourceGraph) -> AccessIndex:
             for role in roles(block, attribute):
                 documents[id(role)].extend(policies)
 
-    key_policies: dict[int, list[Statement]] = defaultdict(list)
+    key_policies: dict[int, Document] = {}
     for key in graph.of_type("aws_kms_key"):
         if key.config.get("policy") is not None:
-            key_policies[id(key)] += parse(key.config.get("policy"), key, "policy", key.address, graph).statements
+            key_policies[id(key)] = parse(key.config.get("policy"), key, "policy", key.address, graph)
     for block in graph.of_type("aws_kms_key_policy"):
-        statements = parse(block.config.get("policy"), block, "policy", block.address, graph).statements
+        document = parse(block.config.get("policy"), block, "policy", block.address, graph)
         for key in graph.resolve(block, "key_id", KEY_RESOURCES, unwrap(block.config.get("key_id"))):
-            key_policies[id(key)] += statements
+            key_policies[id(key)] = document  # it replaces the key's own policy
 
     buckets = _encrypted_buckets(graph)
     keys_of_bucket = {id(b.bucket): b.keys for b in buckets}
@@ -221,24 +222,40 @@ def needs_of(role: Block, graph: ResourceGraph) -> tuple[list[Need], list[str]]:
     return list(needs.values()), list(document.problems)
 
 
-def missing_actions(role: Block, need: Need, graph: ResourceGraph) -> tuple[list[str], bool]:
-    """(KMS actions of ``need`` the role lacks on its key, whether a grant came only through "*")."""
+@dataclass
+class Access:
+    missing: list[str] = field(default_factory=list)  # KMS actions the role lacks on the key
+    only_star: bool = False  # granted, but only through Resource "*"
+    iam_ignored: list[str] = field(default_factory=list)  # actions IAM grants but the key policy does not delegate
+    problems: list[str] = field(default_factory=list)  # what could not be read
+
+
+def access_to_key(role: Block, need: Need, graph: ResourceGraph) -> Access:
+    """What the role lacks of ``need`` on its key, from its IAM policies and the key policy."""
     index = access_index(graph)
     statements = index.documents.get(id(role), Document()).statements
-    key_statements = index.key_policies.get(id(need.key), []) if isinstance(need.key, Block) else []
-    missing, only_star = [], False
+    key_policy = index.key_policies.get(id(need.key)) if isinstance(need.key, Block) else None
+    key_statements = key_policy.statements if key_policy else []
+    access = Access()
+    if key_policy and key_policy.problems:
+        access.problems += key_policy.problems
     for action in sorted(need.actions):
-        allow = [s for s in statements if s.allow and s.covers_action(action) and _covers_key(s, need.key, graph)]
-        by_key_policy = [s for s in key_statements if s.allow and s.covers_action(action) and _names_role(s, role, graph)]
+        identity = [s for s in statements if s.allow and s.covers_action(action) and _covers_key(s, need.key, graph)]
+        direct = [s for s in key_statements if s.allow and s.covers_action(action) and _names_role(s, role, graph)]
         deny = [s for s in statements if not s.allow and not s.conditional and s.covers_action(action)
                 and _covers_key(s, need.key, graph)]
         deny += [s for s in key_statements if not s.allow and not s.conditional and s.covers_action(action)
                  and _names_role(s, role, graph)]
-        if not (allow or by_key_policy) or deny:
-            missing.append(action)
-        elif not by_key_policy and all(s.resources == ("*",) for s in allow):
-            only_star = True
-    return missing, only_star
+        # IAM policies count only when the key policy lets the account (root) delegate to them.
+        if identity and key_policy and not key_policy.problems and not any(
+                s.allow and s.covers_action(action) and _names_account(s) for s in key_statements):
+            access.iam_ignored.append(action)
+            identity = []
+        if not (identity or direct) or deny:
+            access.missing.append(action)
+        elif not direct and all(s.resources == ("*",) for s in identity):
+            access.only_star = True
+    return access
 
 
 def _object_targets(statement: Statement, index: AccessIndex, graph: ResourceGraph) -> list[EncryptedBucket]:
@@ -300,6 +317,10 @@ def _names_key(resource: Any, statement: Statement, key: Key, graph: ResourceGra
     if resource.startswith("arn:") and len(parts) == 6 and iam_glob("kms", parts[2]):
         return parts[5] in ("*", "key/*")
     return False
+
+
+def _names_account(statement: Statement) -> bool:
+    return any(isinstance(p, str) and _ACCOUNT_PRINCIPAL.match(p) for p in statement.principals)
 
 
 def _names_role(statement: Statement, role: Block, graph: ResourceGraph) -> bool:
