@@ -12,7 +12,6 @@ class KMSKeyRotationEnabled(KmsguardCheck):
     RESOURCES = ("aws_kms_key",)
 
     def evaluate(self, conf, resource_type):
-        maximum = MAX_ROTATION_PERIOD.read()
         spec = unwrap(conf.get("customer_master_key_spec"))
         if spec not in (None, "SYMMETRIC_DEFAULT"):
             if is_unresolved(spec) or not isinstance(spec, str):
@@ -20,6 +19,7 @@ class KMSKeyRotationEnabled(KmsguardCheck):
             return Verdict.not_applicable()  # AWS rotates only symmetric keys
         if unwrap(conf.get("custom_key_store_id")):
             return Verdict.not_applicable()  # keys in custom key stores cannot rotate automatically
+        maximum = MAX_ROTATION_PERIOD.read()
         raw = unwrap(conf.get("enable_key_rotation"))
         enabled = as_bool(raw)
         if raw is None:

@@ -99,6 +99,15 @@ class ResourceGraph:
             found = [b for b in found if b.config == conf] or found
         return found
 
+    def instances(self, block: Block) -> list[Block]:
+        """Every count/for_each instance of the resource that ``block`` is one instance of."""
+        scope = block.attributes.get("source_module_object_")
+        return [
+            b for b in self.of_type(block.type)
+            if b.base_name == block.base_name and b.file_path == block.file_path
+            and b.attributes.get("source_module_object_") == scope
+        ]
+
     def memo(self, name: Any, build):
         """Per-scan memo for indexes that several checks share (built on first use)."""
         if name not in self._cache:
@@ -161,7 +170,12 @@ def view(graph: Any) -> ResourceGraph:
     with _lock:
         if _last is not None and _last[0] is graph:
             return _last[1]
-        built = ResourceGraph(_read(graph))
+        blocks = _read(graph)
+        # Checkov's graph of a plan lacks what the rules follow (module inputs and
+        # outputs, data sources read during the plan): read the plan file instead.
+        from kmsguard import plan  # imports Block from here
+        plans = plan.plan_files(blocks)
+        built = ResourceGraph(plan.blocks(plans) if plans else blocks)
         _last = (graph, built)
         return built
 

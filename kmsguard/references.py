@@ -31,8 +31,16 @@ class Reference:
         block_type = ("data." + block.type) if block.block_type == "data" else block.type
         if block_type != self.type or block.base_name != self.name:
             return False
-        literal_index = self.index and re.fullmatch(r'\[(\d+|"[^"]*")\]', self.index)
-        return not literal_index or block.name == self.name + self.index
+        index = self.literal_index
+        return index is None or block.name == self.name + index
+
+    @property
+    def literal_index(self) -> str | None:
+        """The count/for_each index when it is a literal, as block names spell it (``[0]``, ``["a"]``)."""
+        match = self.index and re.fullmatch(r'\["?(\d+)"?\]|\[("[^"]*")\]', self.index)
+        if not match:
+            return None
+        return f"[{match.group(1)}]" if match.group(1) is not None else f"[{match.group(2)}]"
 
 
 def unwrap(value: Any) -> Any:

@@ -44,7 +44,8 @@ import os
 import sys
 
 __path__ = []  # a package whose submodules come only from the finder below
-_LIBRARY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kmsguard_lib")
+# __spec__.origin: Checkov serves this file from verified bytes without setting __file__.
+_LIBRARY = os.path.join(os.path.dirname(os.path.abspath(__spec__.origin)), "kmsguard_lib")
 
 
 def _verified_sources():

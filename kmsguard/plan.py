@@ -1,0 +1,237 @@
+"""A Terraform plan (``terraform show -json``) as the same ResourceGraph the HCL scan builds.
+
+Checkov's own graph of a plan holds resources only: no data sources read
+during the plan (they live in ``prior_state``), no module inputs or outputs,
+and references between module resources that share a name get mixed up. So
+the plan file itself is read here, and each resource instance becomes a Block
+whose config looks like the HCL scan's:
+
+- known values stay as they are;
+- a value that is a plain reference to another resource or data source
+  (found through the plan's ``configuration`` references, across module
+  inputs and outputs) is written as that reference, ``aws_kms_key.this.arn``,
+  with an edge to the target, exactly as the HCL scan sees it; for a known
+  value only when it equals the target's value, and always for KMS key
+  lookups (the plan shows a key ARN even for the AWS-managed ``aws/s3``);
+- a value unknown until apply that no reference explains (a ``jsonencode``
+  policy that embeds a new ARN, a ``dynamic`` block, a local) becomes a
+  ``${...}`` text saying so, which every rule treats as unresolved: FAILED,
+  never PASSED.
+Targets keep their known attributes (``arn``...), so literal ARNs in known
+policies still match them.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+from kmsguard.graph import Block
+
+UNKNOWN_POLICY = "${policy known only after apply: it embeds ARNs not created yet; run the HCL scan for CKV2_KMSG_2}"
+UNKNOWN_VALUE = "${known only after apply, from an expression the plan does not show}"
+JSON_ATTRIBUTES = {"policy", "assume_role_policy"}
+_LOOKUPS = {"data.aws_kms_alias", "data.aws_kms_key"}  # keys.py judges these by what they look up
+_INSTANCE = re.compile(r"^(?P<object>(?:data\.)?[\w-]+\.[\w-]+)(?P<index>\[[^\]]*\])?$")
+
+
+def plan_files(blocks: list[Block]) -> list[str]:
+    """The plan files a Checkov graph was built from (none for an HCL scan)."""
+    paths = sorted({b.file_path for b in blocks if b.block_type == "resource" and b.file_path.endswith(".json")})
+    return [p for p in paths if _load(p) is not None]
+
+
+def _load(path: str) -> dict | None:
+    try:
+        document = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+    return document if isinstance(document, dict) and "planned_values" in document else None
+
+
+def blocks(paths: list[str]) -> list[Block]:
+    return [block for path in paths for block in _Plan(path, _load(path) or {}).build()]
+
+
+class _Plan:
+    def __init__(self, path: str, document: dict) -> None:
+        self.path, self.document = path, document
+        self.changes = {c.get("address"): c.get("change", {}) for c in document.get("resource_changes", [])}
+        self.instances: dict[str, Block] = {}
+        self.raw: dict[str, dict] = {}  # address -> plan resource (values...)
+        self.module_of: dict[str, str] = {}
+
+    def build(self) -> list[Block]:
+        prior = self.document.get("prior_state", {}).get("values", {}).get("root_module", {})
+        for module in (self.document.get("planned_values", {}).get("root_module", {}), prior):
+            for address, resource in _resources(module, ""):
+                if address in self.raw:
+                    continue
+                mode_data = resource.get("mode") == "data"
+                if not mode_data and module is prior:
+                    continue  # existing resources the plan deletes are not judged
+                self.raw[address] = resource
+                self.module_of[address] = resource["__module__"]
+                index = resource.get("index")
+                name = resource.get("name", "") + ("" if index is None else f"[{json.dumps(index)}]")
+                self.instances[address] = Block(
+                    key=f"{self.path}:{address}", block_type="data" if mode_data else "resource",
+                    type=resource.get("type", ""), name=name, address=address, file_path=self.path,
+                    config={}, attributes={"__plan__": True},
+                )
+        for address, block in self.instances.items():
+            resource = self.raw[address]
+            unknown = self.changes.get(address, {}).get("after_unknown") or {}
+            expressions = self._config_of(address).get("expressions", {})
+            block.config = self._convert(block, resource.get("values") or {}, unknown, expressions, "")
+            block.config["__address__"] = address
+        return list(self.instances.values())
+
+    # -- configuration ----------------------------------------------------------
+    def _config_module(self, module: str) -> dict:
+        config = self.document.get("configuration", {}).get("root_module", {})
+        for name in re.findall(r"module\.([\w-]+)", module):
+            config = config.get("module_calls", {}).get(name, {}).get("module", {})
+        return config
+
+    def _config_of(self, address: str) -> dict:
+        resource = self.raw[address]
+        relative = ("data." if resource.get("mode") == "data" else "") + f"{resource.get('type')}.{resource.get('name')}"
+        for entry in self._config_module(self.module_of[address]).get("resources", []):
+            if entry.get("address") == relative:
+                return entry
+        return {}
+
+    def _targets(self, references: list[str], module: str, holder: Block, depth: int = 0) -> tuple[list[tuple[Block, str]], bool]:
+        """(target blocks with the attribute used, whether something could not be followed)."""
+        found: list[tuple[Block, str]] = []
+        opaque = False
+        full = [r for r in references if not any(o != r and o.startswith(r + ".") or o.startswith(r + "[") for o in references)]
+        for ref in full:
+            parts = ref.split(".")
+            if parts[0] in ("each", "count", "path", "terraform") or depth > 20:
+                continue
+            if parts[0] == "local":
+                opaque = True  # the plan does not show locals' expressions
+            elif parts[0] == "var":
+                if module:
+                    parent, call = _parent(module)
+                    expression = self._config_module(parent).get("module_calls", {}).get(call, {}) \
+                        .get("expressions", {}).get(parts[1], {})
+                    more, hidden = self._targets(expression.get("references", []), parent, holder, depth + 1)
+                    found += more
+                    opaque = opaque or hidden
+            elif parts[0] == "module" and len(parts) >= 3:
+                call = re.sub(r"\[.*$", "", parts[1])
+                output = self._config_module(module).get("module_calls", {}).get(call, {}).get("module", {}) \
+                    .get("outputs", {}).get(parts[2], {}).get("expression", {})
+                children = sorted({m for m in self.module_of.values()
+                                   if re.fullmatch(re.escape(_join(module, "module." + call)) + r"(\[[^\]]*\])?", m)})
+                for child in children or [_join(module, "module." + call)]:
+                    more, hidden = self._targets(output.get("references", []), child, holder, depth + 1)
+                    found += more
+                    opaque = opaque or hidden
+            else:
+                data = parts[0] == "data"
+                head = parts[:3] if data else parts[:2]
+                attribute = parts[len(head)] if len(parts) > len(head) else ""
+                match = _INSTANCE.match(".".join(head))
+                if not match:
+                    continue
+                # With a computed index ([each.key]) Terraform names the object only.
+                attribute = attribute or "id"
+                base = _join(module, match.group("object"))
+                wanted = [b for a, b in self.instances.items()
+                          if a == base or a.startswith(base + "[")]
+                if match.group("index"):
+                    wanted = [b for b in wanted if b.address == base + match.group("index")]
+                elif len(wanted) > 1 and any(r.startswith(("each.", "count.")) for r in references):
+                    own = re.search(r"\[[^\]]*\]$", holder.address)
+                    wanted = [b for b in wanted if own and b.address.endswith(own.group(0))] or wanted
+                found += [(b, attribute) for b in wanted]
+        return found, opaque
+
+    # -- values -----------------------------------------------------------------
+    def _convert(self, block: Block, values: Any, unknown: Any, expressions: Any, path: str) -> dict:
+        config: dict[str, Any] = {}
+        values = values if isinstance(values, dict) else {}
+        unknown = unknown if isinstance(unknown, dict) else {}
+        expressions = expressions if isinstance(expressions, dict) else {}
+        for key in list(values) + [k for k in unknown if k not in values]:
+            value, later, expression = values.get(key), unknown.get(key), expressions.get(key)
+            label = f"{path}.{key}" if path else key
+            if later is True:
+                if expression is None and not path:
+                    continue  # an attribute only the provider sets (arn, id): the HCL has none either
+                config[key] = [self._fill(block, expression, label, key)]
+            elif _is_blocks(value) or (_is_blocks(later) and value is None):
+                value = value or [{} for _ in later]
+                later = later if isinstance(later, list) else []
+                nested = expression[0] if isinstance(expression, list) and expression else {}
+                config[key] = [self._convert(block, v, later[i] if i < len(later) else {}, nested, label)
+                               for i, v in enumerate(value)]
+            elif value is None:
+                continue
+            elif isinstance(later, list) and any(u is True for u in later):
+                config[key] = [[v if v is not None else self._fill(block, expression, f"{label}.{i}", key)
+                                for i, v in enumerate(value)]]
+            else:
+                config[key] = [self._known(block, value, expression, label)]
+        return config
+
+    def _fill(self, block: Block, expression: Any, label: str, key: str) -> str:
+        """The stand-in for a value unknown until apply."""
+        if key in JSON_ATTRIBUTES:
+            return UNKNOWN_POLICY
+        references = expression.get("references", []) if isinstance(expression, dict) else []
+        targets, opaque = self._targets(references, self.module_of[block.address], block)
+        if not targets or opaque:
+            return UNKNOWN_VALUE
+        for target, _ in targets:
+            block.out.append((label, target))
+        return " ".join(_spelled(target, attribute) for target, attribute in targets)
+
+    def _known(self, block: Block, value: Any, expression: Any, label: str) -> Any:
+        """A known value, written as the reference it came from when it is a plain one."""
+        references = expression.get("references", []) if isinstance(expression, dict) else []
+        if not references or not isinstance(value, str):
+            return value
+        targets, _ = self._targets(references, self.module_of[block.address], block)
+        plain = [(t, a) for t, a in targets
+                 if _full_type(t) in _LOOKUPS or (self.raw.get(t.address, {}).get("values") or {}).get(a) == value]
+        if len(plain) != 1 or len(targets) != 1:
+            return value
+        target, attribute = plain[0]
+        block.out.append((label, target))
+        return _spelled(target, attribute)
+
+
+def _resources(module: dict, _prefix: str) -> Iterator[tuple[str, dict]]:
+    for resource in module.get("resources", []) or []:
+        if isinstance(resource, dict) and resource.get("address"):
+            yield resource["address"], {**resource, "__module__": module.get("address", "")}
+    for child in module.get("child_modules", []) or []:
+        yield from _resources(child, child.get("address", ""))
+
+
+def _is_blocks(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _parent(module: str) -> tuple[str, str]:
+    """``module.a.module.b[0]`` -> (``module.a``, ``b``)."""
+    head, _, last = module.rpartition("module.")
+    return head.rstrip("."), re.sub(r"\[.*$", "", last)
+
+
+def _join(module: str, rest: str) -> str:
+    return f"{module}.{rest}" if module else rest
+
+
+def _full_type(block: Block) -> str:
+    return ("data." if block.block_type == "data" else "") + block.type
+
+
+def _spelled(target: Block, attribute: str) -> str:
+    return f"{_full_type(target)}.{target.name}.{attribute}"

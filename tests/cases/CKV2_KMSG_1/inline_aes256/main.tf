@@ -1,0 +1,11 @@
+resource "aws_s3_bucket" "this" {
+  bucket = "kmsguard-this"
+
+  server_side_encryption_configuration {
+    rule {
+      apply_server_side_encryption_by_default {
+        sse_algorithm     = "AES256"
+      }
+    }
+  }
+}

@@ -1,0 +1,12 @@
+resource "aws_s3_bucket" "this" {
+  bucket = "kmsguard-this"
+
+  server_side_encryption_configuration {
+    rule {
+      apply_server_side_encryption_by_default {
+        sse_algorithm     = "aws:kms"
+        kms_master_key_id = "alias/aws/s3"
+      }
+    }
+  }
+}

@@ -1,0 +1,12 @@
+resource "aws_s3_bucket" "this" {
+  bucket = "kmsguard-this"
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  bucket = aws_s3_bucket.this.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "AES256"
+    }
+  }
+}

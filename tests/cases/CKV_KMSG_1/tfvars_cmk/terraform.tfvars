@@ -1,0 +1,1 @@
+kms_key_id = "alias/my-key"

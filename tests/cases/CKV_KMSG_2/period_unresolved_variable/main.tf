@@ -1,0 +1,9 @@
+variable "rotation_days" {
+  type = number
+}
+
+resource "aws_kms_key" "this" {
+  description = "this"
+  enable_key_rotation     = true
+  rotation_period_in_days = var.rotation_days
+}
