@@ -113,13 +113,21 @@ def _local_module_calls(top: str):
                         yield os.path.normpath(root), os.path.normpath(os.path.join(root, source))
 
 
+class _OneLineErrors:
+    def error(self, message: str):  # argparse would print the whole usage text first
+        raise UsageError(message)
+
+
+class _OneLineParser(_OneLineErrors, argparse.ArgumentParser):
+    pass
+
+
 def _checkov_parser(default_config_files: list[str]):
     import configargparse
     from checkov.common.util.ext_argument_parser import ExtArgumentParser
 
-    class QuietParser(ExtArgumentParser):
-        def error(self, message: str):  # argparse would print the whole usage text
-            raise UsageError(message)
+    class QuietParser(_OneLineErrors, ExtArgumentParser):
+        pass
 
     parser = QuietParser(
         default_config_files=default_config_files,
@@ -150,6 +158,11 @@ def _option_value(argv: Sequence[str], option: str) -> str | None:
     return None
 
 
+def _flat(values) -> list[str]:
+    """-f takes several names per flag and may repeat: a list of lists."""
+    return [item for value in values or [] for item in (value if isinstance(value, list) else [value])]
+
+
 def _same_dir(a: str, b: str) -> bool:
     return os.path.realpath(a) == os.path.realpath(b)
 
@@ -157,14 +170,14 @@ def _same_dir(a: str, b: str) -> bool:
 def checkov_argv(argv: list[str], all_checks: bool) -> list[str]:
     """Validate the user's Checkov options and add the pack's directories and filter."""
     config = _parse_like_checkov(argv)
-    for directory in config.directory or []:
+    for directory in _flat(config.directory):
         if not os.path.isdir(directory):
             raise UsageError(f"directory not found: {directory}")
-    for path in config.file or []:
+    for path in _flat(config.file):
         if not os.path.isfile(path):
             raise UsageError(f"file not found: {path}")
     extra: list[str] = []
-    given_dirs = config.external_checks_dir or []
+    given_dirs = _flat(config.external_checks_dir)
     for directory in pack_dirs():
         if not any(_same_dir(directory, given) for given in given_dirs):
             extra += ["--external-checks-dir", directory]
@@ -201,11 +214,6 @@ def sign(args: list[str]) -> int:
     print(f"kmsguard: signed {len(signed.files)} files into {signed.out_dir} "
           f"(public key sha256 {signed.key_fingerprint})")
     return 0
-
-
-class _OneLineParser(argparse.ArgumentParser):
-    def error(self, message: str):
-        raise UsageError(message)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,13 +16,15 @@ Facts relied on (checked against checkov 3.3.x):
 """
 from __future__ import annotations
 
+import json
+import os
 import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
-from kmsguard.references import references_in
+from kmsguard.references import reference_spans, references_in
 
 # Blocks a reference passes through on its way to a resource or data source.
 _PASS_THROUGH = {"locals", "variable", "output", "module"}
@@ -120,17 +122,65 @@ class ResourceGraph:
         Follows references through locals, variables, module inputs and module
         outputs. Data sources are named ``data.<type>``. With ``value`` (the
         rendered attribute), keeps only blocks that the value's references name,
-        which tells apart several references made under one label.
+        which tells apart several references made under one label; where
+        Checkov left the value unrendered, reads the expression itself.
         """
         types = tuple(types)
         cache_key = ("resolve", id(block), label_prefix, types)
         found = self._cache.get(cache_key)
         if found is None:
             found = self._cache[cache_key] = self._reach(block, label_prefix, types)
-        if value is not None:
-            wanted_refs = references_in(value)
-            found = [b for b in found if any(ref.names(b) for ref in wanted_refs)]
+        if value is None:
+            return found
+        wanted_refs = references_in(value)
+        named = [b for b in found if any(ref.names(b) for ref in wanted_refs)]
+        if named or not isinstance(value, str):
+            return named
+        return list({id(t.block): t.block for t in self.targets(block, label_prefix, value, types)}.values())
+
+    def targets(self, block: Block, label: str, text: str, types: Iterable[str] | None, depth: int = 0) -> list["Target"]:
+        """Every reference in ``text`` (an attribute of ``block``) to a block of ``types`` (None: any), with what follows it.
+
+        Reads ``module.M.O`` and ``local.L`` expressions that Checkov left
+        unrendered by looking the output or local up in ``block``'s module.
+        """
+        types = tuple(types) if types is not None else None
+        found: list[Target] = []
+        if depth > 8 or not isinstance(text, str):  # circular or absurdly deep locals
+            return found
+        for ref, end in reference_spans(text):
+            if types is not None and ref.type not in types:
+                continue
+            edges = [b for b in self.resolve(block, label, (ref.type,)) if ref.names(b)]
+            for target in edges or [b for b in self._scope(block) if ref.names(b)]:
+                found.append(Target(target, ref.attribute, _after(text, end)))
+        for match in _EXPRESSION.finditer(text):
+            for holder, inner_label, value in self._expression_values(block, match):
+                for values in _texts(value):
+                    for inner in self.targets(holder, inner_label, values, types, depth + 1):
+                        found.append(Target(inner.block, inner.attribute, inner.suffix + _after(text, match.end())))
         return found
+
+    def _expression_values(self, block: Block, match: re.Match):
+        """(holder, label, value) for a ``module.M.O`` or ``local.L`` expression seen from ``block``."""
+        if match.group("local"):
+            name = match.group("local")
+            return [(b, name, b.config.get(name)) for b in self._scope(block)
+                    if b.block_type == "locals" and b.name == name]
+        calls = [b for b in self._scope(block) if b.block_type == "module" and b.name == match.group("module")]
+        return [
+            (output, "value", output.get("value"))
+            for call in calls for output in self.of_block_type("output")
+            if output.name == match.group("output") and _called_by(output, call)
+        ]
+
+    def of_block_type(self, block_type: str) -> list[Block]:
+        return self.memo(("block_type", block_type), lambda g: [b for b in g.blocks if b.block_type == block_type])
+
+    def _scope(self, block: Block) -> list[Block]:
+        """The blocks of the module instance (or root) that ``block`` belongs to."""
+        scopes = self.memo("scopes", _scopes)
+        return scopes.get(_scope_key(block), [])
 
     def _reach(self, block: Block, label_prefix: str, types: tuple) -> list[Block]:
         wanted = set(types)
@@ -156,6 +206,66 @@ class ResourceGraph:
                 else:
                     stack.append(target)
         return found
+
+
+@dataclass(frozen=True)
+class Target:
+    """A reference found in an attribute: the block, the attribute it names, and the text right after it."""
+
+    block: Block
+    attribute: str  # e.g. arn
+    suffix: str  # e.g. "/*" in "${aws_s3_bucket.b.arn}/*"
+
+
+_EXPRESSION = re.compile(r"\bmodule\.(?P<module>[\w-]+)(?:\[[^\]]*\])?\.(?P<output>[\w-]+)|\blocal\.(?P<local>[\w-]+)")
+
+
+def _after(text: str, end: int) -> str:
+    """The literal text after a reference, up to the next interpolation: ``}/*`` gives ``/*``."""
+    # Checkov leaves the closing brace, and sometimes quotes, around rendered references.
+    rest = re.sub(r'^["}]+', "", text[end:])
+    return rest.split("${", 1)[0]
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [t for item in value for t in _texts(item)]
+    return []
+
+
+def _scope_key(block: Block) -> tuple[str, str]:
+    return os.path.dirname(block.file_path), json.dumps(_module_ref(block.attributes.get("source_module_object_")))
+
+
+def _scopes(graph: "ResourceGraph") -> dict:
+    scopes: dict[tuple[str, str], list[Block]] = defaultdict(list)
+    for block in graph.blocks:
+        scopes[_scope_key(block)].append(block)
+    return scopes
+
+
+def _called_by(output: Block, call: Block) -> bool:
+    """Whether an output block belongs to the module instance that ``call`` creates."""
+    source = _module_ref(output.attributes.get("source_module_object_"))
+    return (source is not None and source.get("path") == call.file_path and source.get("name") == call.name
+            and source.get("nested_tf_module") == _module_ref(call.attributes.get("source_module_object_")))
+
+
+def _module_ref(value: Any) -> dict | None:
+    """Checkov's source-module marker (a JSON string or a TFModule object) as a plain dict."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    if value is None or isinstance(value, dict):
+        return value
+    if hasattr(value, "path") and hasattr(value, "name"):
+        return {"path": value.path, "name": value.name, "foreach_idx": getattr(value, "foreach_idx", None),
+                "nested_tf_module": _module_ref(getattr(value, "nested_tf_module", None))}
+    return None
 
 
 _lock = threading.Lock()

@@ -31,7 +31,7 @@ WRITES = ("s3:PutObject", "s3:ReplicateObject")
 OBJECT_ACTIONS = {"read": READS, "write": WRITES}
 KMS_FOR = {"read": ("kms:Decrypt",), "write": ("kms:GenerateDataKey", "kms:Decrypt")}
 _ACCOUNT_PRINCIPAL = re.compile(r"^(?:arn:aws[a-z-]*:iam::[^:/]+:root|\d{12})$")
-_S3_OBJECT_ARN = re.compile(r"^arn:aws[a-z-]*:s3:::([^/]+)/")
+_S3_ARN = re.compile(r"^arn:aws[a-z-]*:s3:::([^/]+)(?:/(.*))?$")
 
 # Well-known AWS managed policies, as far as S3 and KMS go (IAM console, policy versions of 2024).
 AWS_MANAGED_POLICIES = {
@@ -186,6 +186,7 @@ def needs_of(role: Block, graph: ResourceGraph) -> tuple[list[Need], list[str]]:
     document = index.documents.get(id(role), Document())
     granted: dict[tuple[int, str], tuple[EncryptedBucket, str]] = {}
     denied: set[tuple[int, str]] = set()
+    unresolved: list[str] = []
     for statement in document.statements:
         if not statement.action_patterns("s3"):
             continue
@@ -197,7 +198,7 @@ def needs_of(role: Block, graph: ResourceGraph) -> tuple[list[Need], list[str]]:
             continue
         if not kinds:
             continue
-        for encrypted in _object_targets(statement, index, graph):
+        for encrypted in _object_targets(statement, index, graph, unresolved if statement.allow else []):
             for kind in kinds:
                 if statement.allow:
                     granted.setdefault((id(encrypted), kind), (encrypted, statement.source))
@@ -219,7 +220,7 @@ def needs_of(role: Block, graph: ResourceGraph) -> tuple[list[Need], list[str]]:
             need(f"replication {where}", key, ("kms:Decrypt",), "replicates SSE-KMS objects")
         for key in replicas:
             need(f"replication {where}", key, ("kms:Encrypt",), "writes replicas")
-    return list(needs.values()), list(document.problems)
+    return list(needs.values()), list(document.problems) + list(dict.fromkeys(unresolved))
 
 
 @dataclass
@@ -258,37 +259,44 @@ def access_to_key(role: Block, need: Need, graph: ResourceGraph) -> Access:
     return access
 
 
-def _object_targets(statement: Statement, index: AccessIndex, graph: ResourceGraph) -> list[EncryptedBucket]:
+def _object_targets(statement: Statement, index: AccessIndex, graph: ResourceGraph,
+                    unresolved: list[str]) -> list[EncryptedBucket]:
     """The SSE-KMS buckets whose objects a statement's Resource (or NotResource) covers."""
     if statement.resources is None:
-        excluded = {id(e) for r in statement.not_resources or () for e in _objects_named(r, statement, index, graph)}
+        excluded = {id(e) for r in statement.not_resources or ()
+                    for e in _objects_named(r, statement, index, graph, [])}
         return [e for e in index.buckets if id(e) not in excluded]
     found: dict[int, EncryptedBucket] = {}
     for resource in statement.resources:
-        for encrypted in _objects_named(resource, statement, index, graph):
+        for encrypted in _objects_named(resource, statement, index, graph, unresolved):
             found[id(encrypted)] = encrypted
     return list(found.values())
 
 
-def _objects_named(resource: Any, statement: Statement, index: AccessIndex, graph: ResourceGraph) -> list[EncryptedBucket]:
+def _objects_named(resource: Any, statement: Statement, index: AccessIndex, graph: ResourceGraph,
+                   unresolved: list[str]) -> list[EncryptedBucket]:
     """Buckets whose objects one Resource entry covers (the bucket ARN alone covers none)."""
     if not isinstance(resource, str):
         return []
-    spans = [end for ref, end in reference_spans(resource) if ref.type == BUCKET]
-    if spans:
-        if not any(resource[end:].startswith("/") for end in spans):
-            return []
-        blocks = graph.resolve(statement.holder, statement.label, (BUCKET,), resource)
-        return [index.by_bucket[id(b)] for b in blocks if id(b) in index.by_bucket]
     if resource == "*":
         return index.buckets
-    match = _S3_OBJECT_ARN.match(resource)
-    if not match or is_unresolved(resource):
+    targets = graph.targets(statement.holder, statement.label, resource, None)
+    if targets:
+        return [index.by_bucket[id(t.block)] for t in targets
+                if id(t.block) in index.by_bucket and t.suffix.startswith("/")]
+    if is_unresolved(resource):
+        unresolved.append(f"{statement.source}: Resource {resource!r} could not be resolved")
         return []
-    name = match.group(1)
-    if not any(c in name for c in "*?"):
-        return index.by_name.get(name, [])
-    return [e for e in index.buckets if e.name and iam_glob(f"arn:aws:s3:::{e.name}/object", resource)]
+    match = _S3_ARN.match(resource)
+    if not match:
+        return []
+    bucket, objects = match.group(1), match.group(2)
+    if objects:  # arn:aws:s3:::<bucket pattern>/<key pattern>
+        if not any(c in bucket for c in "*?"):
+            return index.by_name.get(bucket, [])
+        return [e for e in index.buckets if e.name and iam_glob(e.name, bucket)]
+    # No "/": only a wildcard reaches objects, since IAM's * also matches "/" (arn:aws:s3:::acme-*).
+    return [e for e in index.buckets if e.name and "*" in bucket and iam_glob(f"{e.name}/object", bucket)]
 
 
 def _covers_key(statement: Statement, key: Key, graph: ResourceGraph) -> bool:
@@ -302,15 +310,17 @@ def _names_key(resource: Any, statement: Statement, key: Key, graph: ResourceGra
         return False
     if resource == "*":
         return True
-    refs = [ref for ref in references_in(resource) if ref.type in KEY_RESOURCES]
-    if refs:
-        # Only the key ARN names a key in an IAM policy.
-        return isinstance(key, Block) and any(ref.attribute == "arn" for ref in refs) and \
-            key in graph.resolve(statement.holder, statement.label, KEY_RESOURCES, resource)
+    targets = graph.targets(statement.holder, statement.label, resource, None)
+    if targets:
+        # Only the key ARN names a key in an IAM policy; an alias ARN or key ID does not.
+        return any(t.block is key and t.attribute == "arn" for t in targets)
     if is_unresolved(resource):
         return False
     if isinstance(key, str):
         return iam_glob(key, resource)
+    known_arn = key.get("arn")  # only a plan of existing keys knows it; the HCL never does
+    if isinstance(known_arn, str) and known_arn.startswith("arn:") and not is_unresolved(known_arn):
+        return iam_glob(known_arn, resource)
     # A key created in this scan has an ARN unknown until apply: a pattern covers it
     # when it covers every key ARN (region and account are not known here either).
     parts = resource.split(":", 5)
@@ -368,12 +378,11 @@ def _by_literal(blocks: list[Block], attribute: str) -> dict[str, list[Block]]:
 
 
 def _values(value: Any) -> list[Any]:
-    value = unwrap(value)
-    if value is None:
-        return []
+    """The items of a list attribute; Checkov sometimes nests them, so flatten and de-duplicate."""
     if isinstance(value, list):
-        return [unwrap(v) for v in value]
-    return [value]
+        flat = [v for item in value for v in _values(item)]
+        return list(dict.fromkeys(flat)) if all(isinstance(v, str) for v in flat) else flat
+    return [] if value is None else [value]
 
 
 def _blocks(value: Any) -> list[dict]:

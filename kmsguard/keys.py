@@ -62,7 +62,10 @@ def classify(value: Any, owner: Block | None, label: str, graph: ResourceGraph |
     if not refs:
         if is_unresolved(value):
             return _unresolved(value)
-        return classify_literal(value.strip())
+        literal = classify_literal(value.strip())
+        if literal.customer_managed and graph is not None:
+            literal.keys = _keys_behind_alias_name(literal.literal, graph)
+        return literal
     blocks = graph.resolve(owner, label, KEY_LIKE, value) if graph and owner else []
     if blocks:
         verdicts = [_classify_block(block, graph) for block in blocks]
@@ -93,6 +96,12 @@ def _classify_block(block: Block, graph: ResourceGraph) -> KeyClass:
         found.description = f"{found.description} (looked up by data.{block.type}.{block.name})"
         return found
     return KeyClass(KeyKind.UNRESOLVED, f"data.{block.type}.{block.name}, whose lookup {describe(looked_up)} is not resolved")
+
+
+def _keys_behind_alias_name(name: str, graph: ResourceGraph) -> list[Block]:
+    """The keys in the scan behind a literal alias name (Checkov renders ``aws_kms_alias.a.name`` to it)."""
+    aliases = [a for a in graph.of_type("aws_kms_alias") if a.get("name") == name]
+    return [key for a in aliases for key in graph.resolve(a, "target_key_id", KEY_RESOURCES, a.get("target_key_id"))]
 
 
 def _unresolved(value: str) -> KeyClass:

@@ -7,6 +7,7 @@ read is reported as a problem, never skipped in silence.
 """
 from __future__ import annotations
 
+import ast
 import json
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -80,6 +81,12 @@ def parse(value: Any, holder: Block, label: str, source: str, graph: ResourceGra
         return _from_json(value, holder, label, source)
     if isinstance(value, str):
         text = value.strip()
+        if text.startswith("${jsonencode(") and text.endswith(")}"):
+            # Checkov leaves some jsonencode() calls unrendered, printed as a Python literal.
+            try:
+                return _from_json(ast.literal_eval(text[len("${jsonencode("):-2]), holder, label, source)
+            except (ValueError, SyntaxError, MemoryError, RecursionError) as error:
+                return Document(problems=[f"{source}: policy jsonencode(...) could not be read ({type(error).__name__})"])
         if text.startswith("{"):
             try:
                 loaded = json.loads(text)

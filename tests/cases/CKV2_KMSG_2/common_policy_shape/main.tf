@@ -1,0 +1,109 @@
+locals {
+  assume = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "ec2.amazonaws.com" }
+    }]
+  })
+}
+
+resource "aws_kms_key" "data" {
+  description         = "data key"
+  enable_key_rotation = true
+}
+
+resource "aws_s3_bucket" "data" {
+  bucket = "acme-data"
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "data" {
+  bucket = aws_s3_bucket.data.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = aws_kms_key.data.arn
+    }
+    bucket_key_enabled = true
+  }
+}
+
+resource "aws_iam_role" "usual_reader_ok" {
+  name               = "usual-reader-ok"
+  assume_role_policy = local.assume
+  inline_policy {
+    name = "access"
+    policy = jsonencode({
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Effect   = "Allow"
+          Action   = ["s3:ListBucket"]
+          Resource = [aws_s3_bucket.data.arn]
+        },
+        {
+          Effect   = "Allow"
+          Action   = ["s3:GetObject"]
+          Resource = ["${aws_s3_bucket.data.arn}/*"]
+        },
+        {
+          Effect   = "Allow"
+          Action   = ["kms:Decrypt"]
+          Resource = [aws_kms_key.data.arn]
+        }
+      ]
+    })
+  }
+}
+
+resource "aws_iam_role" "usual_reader_bad" {
+  name               = "usual-reader-bad"
+  assume_role_policy = local.assume
+  inline_policy {
+    name = "access"
+    policy = jsonencode({
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Effect   = "Allow"
+          Action   = ["s3:ListBucket"]
+          Resource = [aws_s3_bucket.data.arn]
+        },
+        {
+          Effect   = "Allow"
+          Action   = ["s3:GetObject"]
+          Resource = ["${aws_s3_bucket.data.arn}/*"]
+        }
+      ]
+    })
+  }
+}
+
+resource "aws_iam_role" "usual_writer_ok" {
+  name               = "usual-writer-ok"
+  assume_role_policy = local.assume
+  inline_policy {
+    name = "access"
+    policy = jsonencode({
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Effect   = "Allow"
+          Action   = ["s3:GetObject", "s3:PutObject"]
+          Resource = ["${aws_s3_bucket.data.arn}/*", "arn:aws:s3:::acme-data/tmp/*"]
+        },
+        {
+          Effect   = "Allow"
+          Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
+          Resource = [aws_kms_key.data.arn]
+        },
+        {
+          Effect   = "Allow"
+          Action   = ["s3:ListBucket"]
+          Resource = [aws_s3_bucket.data.arn]
+        }
+      ]
+    })
+  }
+}

@@ -1,0 +1,67 @@
+locals {
+  assume = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "ec2.amazonaws.com" }
+    }]
+  })
+}
+
+resource "aws_kms_key" "data" {
+  description         = "data key"
+  enable_key_rotation = true
+}
+
+resource "aws_s3_bucket" "data" {
+  bucket = "acme-data"
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "data" {
+  bucket = aws_s3_bucket.data.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = aws_kms_key.data.arn
+    }
+    bucket_key_enabled = true
+  }
+}
+
+resource "aws_iam_role" "skipped" {
+  name               = "skipped"
+  assume_role_policy = local.assume
+  inline_policy {
+    name = "access"
+    policy = jsonencode({
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Effect   = "Allow"
+          Action   = ["s3:GetObject"]
+          Resource = ["${aws_s3_bucket.data.arn}/*"]
+        }
+      ]
+    })
+  }
+  #checkov:skip=CKV2_KMSG_2:key policy managed in another repository
+}
+
+resource "aws_iam_role" "not_skipped" {
+  name               = "not-skipped"
+  assume_role_policy = local.assume
+  inline_policy {
+    name = "access"
+    policy = jsonencode({
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Effect   = "Allow"
+          Action   = ["s3:GetObject"]
+          Resource = ["${aws_s3_bucket.data.arn}/*"]
+        }
+      ]
+    })
+  }
+}
