@@ -1,0 +1,143 @@
+"""Shared by the tests that drive the installed tools (kmsguard, checkov, pre-commit) end to end."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PACK_FILTER = ("CKV_KMSG_", "CKV2_KMSG_")
+
+# A bucket whose default encryption is SSE-KMS with a customer-managed key, with a healthy key.
+GOOD_TF = """\
+resource "aws_kms_key" "data" {
+  description             = "data bucket key"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+}
+
+resource "aws_s3_bucket" "data" {
+  bucket = "kmsguard-test-good"
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "data" {
+  bucket = aws_s3_bucket.data.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = aws_kms_key.data.arn
+    }
+    bucket_key_enabled = true
+  }
+}
+"""
+
+# The same bucket on SSE-S3 (AES256): CKV_KMSG_1 fails the configuration, CKV2_KMSG_1 the bucket.
+BAD_TF = """\
+resource "aws_s3_bucket" "data" {
+  bucket = "kmsguard-test-bad"
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "data" {
+  bucket = aws_s3_bucket.data.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+"""
+BAD_FAILURES = {
+    ("CKV_KMSG_1", "aws_s3_bucket_server_side_encryption_configuration.data"),
+    ("CKV2_KMSG_1", "aws_s3_bucket.data"),
+}
+
+
+def env(**extra: str) -> dict[str, str]:
+    environ = dict(os.environ, BC_SKIP_MAPPING="TRUE")
+    environ.update(extra)
+    return environ
+
+
+def tool(name: str) -> str:
+    """A console script of this interpreter's environment."""
+    path = BIN / name
+    assert path.exists(), f"{name} is not installed next to {sys.executable} (pip install -e '.[test]')"
+    return str(path)
+
+
+def run(args: list[str], cwd: Path | str | None = None, **extra_env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(args, cwd=cwd, env=env(**extra_env), capture_output=True, text=True, timeout=900)
+
+
+def write_tree(directory: Path, files: dict[str, str]) -> Path:
+    for relative, text in files.items():
+        path = directory / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return directory
+
+
+def json_reports(stdout: str) -> list[dict]:
+    """Checkov's -o json prints one report object, or a list of them."""
+    data = json.loads(stdout)
+    return data if isinstance(data, list) else [data]
+
+
+def results(stdout: str, outcome: str) -> set[tuple[str, str]]:
+    """(check_id, resource) of every pack result with outcome 'passed' or 'failed'."""
+    found = set()
+    for report in json_reports(stdout):
+        for record in report.get("results", {}).get(f"{outcome}_checks", []):
+            if record["check_id"].startswith(PACK_FILTER):
+                found.add((record["check_id"], record["resource"]))
+    return found
+
+
+def all_check_ids(stdout: str) -> set[str]:
+    ids = set()
+    for report in json_reports(stdout):
+        for outcome in ("passed_checks", "failed_checks", "skipped_checks"):
+            ids |= {record["check_id"] for record in report.get("results", {}).get(outcome, [])}
+    return ids
+
+
+def checkout_copy(destination: Path) -> Path:
+    """The checkout's files (tracked and new, not ignored) committed into a fresh git repo.
+
+    pre-commit installs a hook repository from a commit, so uncommitted work
+    must be committed somewhere; this does it without touching the checkout.
+    """
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO, capture_output=True, check=True,
+    ).stdout.decode().split("\0")
+    for relative in filter(None, listed):
+        source = REPO / relative
+        if source.is_file():
+            target = destination / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    git_commit_all(destination, "kmsguard checkout under test")
+    return destination
+
+
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "kmsguard tests", "GIT_AUTHOR_EMAIL": "tests@kmsguard.invalid",
+    "GIT_COMMITTER_NAME": "kmsguard tests", "GIT_COMMITTER_EMAIL": "tests@kmsguard.invalid",
+}
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, env=env(**GIT_IDENTITY), check=True, capture_output=True)
+
+
+def git_commit_all(repo: Path, message: str) -> None:
+    if not (repo / ".git").exists():
+        git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--no-verify", "-m", message)
