@@ -13,6 +13,9 @@ whose config looks like the HCL scan's:
   with an edge to the target, exactly as the HCL scan sees it; for a known
   value only when it equals the target's value, and always for KMS key
   lookups (the plan shows a key ARN even for the AWS-managed ``aws/s3``);
+- a known value inside a block the configuration does not show (a
+  ``dynamic`` block) that equals the ID or ARN of a KMS key or key lookup
+  in the plan is written as a reference to it, for the same reason;
 - a value unknown until apply that no reference explains (a ``jsonencode``
   policy that embeds a new ARN, a ``dynamic`` block, a local) becomes a
   ``${...}`` text saying so, which every rule treats as unresolved: FAILED,
@@ -28,11 +31,13 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from kmsguard.graph import Block
+from kmsguard.keys import KEY_LIKE
 
 UNKNOWN_POLICY = "${policy known only after apply: it embeds ARNs not created yet; run the HCL scan for CKV2_KMSG_2}"
 UNKNOWN_VALUE = "${known only after apply, from an expression the plan does not show}"
 JSON_ATTRIBUTES = {"policy", "assume_role_policy"}
 _LOOKUPS = {"data.aws_kms_alias", "data.aws_kms_key"}  # keys.py judges these by what they look up
+_KEY_IDS = ("arn", "target_key_arn", "key_id", "target_key_id", "id")
 _INSTANCE = re.compile(r"^(?P<object>(?:data\.)?[\w-]+\.[\w-]+)(?P<index>\[[^\]]*\])?$")
 
 
@@ -195,6 +200,8 @@ class _Plan:
     def _known(self, block: Block, value: Any, expression: Any, label: str) -> Any:
         """A known value, written as the reference it came from when it is a plain one."""
         references = expression.get("references", []) if isinstance(expression, dict) else []
+        if expression is None and "." in label and isinstance(value, str):
+            return self._key_with_value(block, value, label)
         if not references or not isinstance(value, str):
             return value
         targets, _ = self._targets(references, self.module_of[block.address], block)
@@ -205,6 +212,22 @@ class _Plan:
         target, attribute = plain[0]
         block.out.append((label, target))
         return _spelled(target, attribute)
+
+    def _key_with_value(self, block: Block, value: str, label: str) -> str:
+        """A nested value the configuration does not show (a ``dynamic`` block): the KMS key or key
+        lookup whose ID or ARN it is, if any. The plan shows the AWS-managed ``aws/s3`` key as a
+        plain key ARN; only the lookup that produced it says what it is."""
+        found = []
+        for address, target in self.instances.items():
+            known = self.raw[address].get("values") or {}
+            if target is block or _full_type(target) not in KEY_LIKE:
+                continue
+            attribute = next((a for a in _KEY_IDS if known.get(a) == value), None)
+            if attribute:
+                found.append((target, attribute))
+        for target, _ in found:
+            block.out.append((label, target))
+        return " ".join(_spelled(target, attribute) for target, attribute in found) or value
 
 
 def _resources(module: dict, _prefix: str) -> Iterator[tuple[str, dict]]:

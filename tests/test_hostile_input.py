@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from checkov.common.models.enums import CheckResult
 from checkov.runner_filter import RunnerFilter
 from checkov.terraform.runner import Runner
 
@@ -72,6 +71,13 @@ class Scan:
         return " | ".join(d for r in self.records if (r.check_id, r.resource) == (check_id, resource) for d in r.details or ())
 
 
+def assert_not_passed(found: Scan, check_id: str, resource: str, case: str = "") -> None:
+    result = found.result(check_id, resource)
+    assert result in ("FAILED", None), (case, check_id, resource, found.details(check_id, resource))
+    if result == "FAILED":
+        assert found.details(check_id, resource), (case, check_id, resource, "FAILED without details")
+
+
 def write(root: Path, files: dict[str, str]) -> Path:
     for name, text in files.items():
         path = root / name
@@ -123,6 +129,12 @@ def test_malformed_file_is_reported_and_good_files_are_complete(scan):
     found = scan({
         "keys.tf": KEY,
         "buckets.tf": BUCKET,
+        "roles.tf": ROLE + role_policy("""jsonencode({
+    Statement = [
+      { Effect = "Allow", Action = "s3:GetObject", Resource = "${aws_s3_bucket.b.arn}/*" },
+      { Effect = "Allow", Action = "kms:Decrypt", Resource = aws_kms_key.k.arn },
+    ]
+  })"""),
         "weak.tf": """
 resource "aws_s3_bucket" "weak" {
   bucket = "hostile-weak"
@@ -148,6 +160,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "weak" {
     assert found.results("CKV_KMSG_2") == {"aws_kms_key.k": "PASSED"}
     assert found.results("CKV_KMSG_3") == {"aws_kms_key.k": "PASSED"}
     assert found.results("CKV_KMSG_4") == {"aws_s3_bucket_server_side_encryption_configuration.b": "PASSED"}
+    assert found.results("CKV2_KMSG_2") == {"aws_iam_role.r": "PASSED"}
     assert not any("broken" in r.resource for r in found.records)
 
 
@@ -305,13 +318,6 @@ NOT_PASSED_KEYS = {
 }
 
 
-def assert_not_passed(found: Scan, check_id: str, resource: str, case: str = "") -> None:
-    result = found.result(check_id, resource)
-    assert result in ("FAILED", None), (case, check_id, resource, found.details(check_id, resource))
-    if result == "FAILED":
-        assert found.details(check_id, resource), (case, check_id, resource, "FAILED without details")
-
-
 @pytest.mark.parametrize("case", sorted(NOT_PASSED_KEYS))
 def test_unresolvable_key_is_never_passed(scan, case):
     files = {"main.tf": encryption(NOT_PASSED_KEYS[case]) + 'variable "key_arn" {}\n'
@@ -341,6 +347,36 @@ UNRESOLVED_ATTRIBUTES = [
 def test_unresolved_values_fail_with_details(scan, terraform, check_id, resource):
     files = {"main.tf": terraform + 'variable "alg" {}\nvariable "x" {}\nlocals {\n  a = local.b\n  b = local.a\n}\n'}
     found = scan(files, checks=[check_id])
+    assert found.result(check_id, resource) == "FAILED", found.details(check_id, resource)
+    assert found.details(check_id, resource)
+
+
+CONFIG = "aws_s3_bucket_server_side_encryption_configuration.b"
+ODD_VALUES = [
+    # (Terraform, check, resource): values of the wrong type or shape, all FAILED with details
+    (encryption("123"), "CKV_KMSG_1", CONFIG),
+    (encryption('["alias/a", "alias/b"]'), "CKV_KMSG_1", CONFIG),
+    (encryption("{ id = \"alias/a\" }"), "CKV2_KMSG_1", "aws_s3_bucket.b"),
+    (encryption('"alias/mine"', algorithm="null"), "CKV_KMSG_1", CONFIG),
+    (encryption('"alias/mine"', algorithm='"AWS:KMS"'), "CKV_KMSG_1", CONFIG),
+    (encryption('"alias/mine"').replace("bucket_key_enabled = true", 'bucket_key_enabled = "maybe"'), "CKV_KMSG_4", CONFIG),
+    ('resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\nresource "aws_s3_bucket_server_side_encryption_configuration" "b" {\n'
+     '  bucket = aws_s3_bucket.b.id\n  rule {}\n}\n', "CKV2_KMSG_1", "aws_s3_bucket.b"),
+    ('resource "aws_s3_bucket_server_side_encryption_configuration" "b" {\n  bucket = "x"\n  rule {\n'
+     '    apply_server_side_encryption_by_default = { sse_algorithm = "aws:kms" }\n  }\n}\n', "CKV_KMSG_1", CONFIG),
+    ('resource "aws_kms_key" "k" {\n  enable_key_rotation = "yes"\n}\n', "CKV_KMSG_2", "aws_kms_key.k"),
+    ('resource "aws_kms_key" "k" {\n  enable_key_rotation = true\n  rotation_period_in_days = 90.5\n}\n',
+     "CKV_KMSG_2", "aws_kms_key.k"),
+    ('resource "aws_kms_key" "k" {\n  deletion_window_in_days = "7 days"\n}\n', "CKV_KMSG_3", "aws_kms_key.k"),
+    ('resource "aws_kms_key" "k" {\n  deletion_window_in_days = 5\n}\n', "CKV_KMSG_3", "aws_kms_key.k"),
+    ('resource "aws_kms_key" "k" {\n  deletion_window_in_days = -30\n}\n', "CKV_KMSG_3", "aws_kms_key.k"),
+]
+
+
+@pytest.mark.parametrize("terraform,check_id,resource", ODD_VALUES,
+                         ids=[f"{c}-{i}" for i, (_, c, _) in enumerate(ODD_VALUES)])
+def test_odd_values_fail_with_details(scan, terraform, check_id, resource):
+    found = scan({"main.tf": terraform}, checks=[check_id])
     assert found.result(check_id, resource) == "FAILED", found.details(check_id, resource)
     assert found.details(check_id, resource)
 

@@ -1,14 +1,15 @@
 """Property test: random encryption, key and IAM configurations, judged by the pack and by a plain oracle.
 
-Hypothesis draws a world (one KMS key with an alias, a second key, one bucket
-with an inline and/or a separate encryption configuration, one IAM role with
-an inline role policy), renders it to Terraform, scans it once with the real
-Checkov Runner and all pack checks, and compares every verdict with
-``oracle()``: the rules restated from their text in plain Python, sharing no
-code with kmsguard. Unresolvable input may be FAILED or unreported, never
+Hypothesis draws a world (one KMS key with an alias and maybe a key policy, a
+second key, one bucket with an inline and/or a separate encryption
+configuration, maybe receiving server access logs from a second bucket, one
+IAM role with a role policy of S3 and KMS grants and maybe a Deny), renders it
+to Terraform, scans it once with the real Checkov Runner and all pack checks,
+and compares every verdict with ``oracle()``: the rules restated from their
+text in plain Python, sharing no code with kmsguard. Unresolvable input may be FAILED or unreported, never
 PASSED. No run may log an internal error.
 
-KMSGUARD_PROPERTY_EXAMPLES sets the number of examples (default 300).
+KMSGUARD_PROPERTY_EXAMPLES sets the number of examples (default 500, about 20 s).
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from checkov_run import ensure_loaded
 from kmsguard.settings import ALL as SETTINGS
 
 PACK = ["CKV_KMSG_1", "CKV_KMSG_2", "CKV_KMSG_3", "CKV_KMSG_4", "CKV2_KMSG_1", "CKV2_KMSG_2"]
-EXAMPLES = int(os.environ.get("KMSGUARD_PROPERTY_EXAMPLES", "300"))
+EXAMPLES = int(os.environ.get("KMSGUARD_PROPERTY_EXAMPLES", "500"))
 MAX_ROTATION, MIN_WINDOW = 365, 7  # the settings' defaults (unset in this test)
 BUCKET_NAME = "prop-bucket"
 LITERAL_CMK_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -63,6 +64,9 @@ class World:
     s3_actions: tuple[str, ...]
     s3_resource: str  # objects_ref, objects_literal, bucket_only, star
     grants: tuple[Grant, ...]
+    key_policy: str = "default"  # default (no policy), root, role, root_and_role, service
+    deny_decrypt: bool = False  # an unconditional identity Deny of kms:Decrypt on "*"
+    log_target: str = "none"  # bucket b receives server access logs from bucket src: none, resource, legacy
 
 
 encryptions = st.builds(
@@ -88,6 +92,9 @@ worlds = st.builds(
                                  ("kms:*",)]),
         target=st.sampled_from(["right_key", "wrong_key", "star", "alias", "literal_arn"]),
     ), max_size=3).map(tuple),
+    key_policy=st.sampled_from(["default", "root", "role", "root_and_role", "service"]),
+    deny_decrypt=st.booleans(),
+    log_target=st.sampled_from(["none", "none", "resource", "legacy"]),
 )
 
 # --- rendering -----------------------------------------------------------------------------
@@ -106,6 +113,12 @@ GRANT_TARGETS = {
     "star": '"*"',
     "alias": "aws_kms_alias.a.arn",
     "literal_arn": json.dumps(LITERAL_CMK_ARN),
+}
+KEY_POLICY_STATEMENTS = {
+    "root": '{ Effect = "Allow", Principal = { AWS = "arn:aws:iam::111122223333:root" }, Action = "kms:*", Resource = "*" }',
+    "role": '{ Effect = "Allow", Principal = { AWS = aws_iam_role.r.arn }, '
+            'Action = ["kms:Decrypt", "kms:GenerateDataKey"], Resource = "*" }',
+    "service": '{ Effect = "Allow", Principal = { Service = "s3.amazonaws.com" }, Action = "kms:*", Resource = "*" }',
 }
 
 
@@ -132,10 +145,19 @@ def render(world: World) -> str:
         key.append(f"rotation_period_in_days = {world.period}")
     if world.window != UNSET:
         key.append("deletion_window_in_days = " + ("var.window" if world.window == "unresolved" else str(world.window)))
+    if world.key_policy != "default":
+        parts = ["root", "role"] if world.key_policy == "root_and_role" else [world.key_policy]
+        key.append('policy = jsonencode({ Version = "2012-10-17", Statement = ['
+                   + ", ".join(KEY_POLICY_STATEMENTS[part] for part in parts) + "] })")
     text = ['variable "rotation" {}\nvariable "window" {}\nvariable "key" {}\n\n',
             'resource "aws_kms_key" "k" {\n' + "".join(f"  {line}\n" for line in key) + "}\n\n",
             'resource "aws_kms_alias" "a" {\n  name          = "alias/prop"\n  target_key_id = aws_kms_key.k.key_id\n}\n\n',
             'resource "aws_kms_key" "other" {\n  enable_key_rotation = true\n}\n\n',
+            'resource "aws_s3_bucket" "src" {\n  bucket = "prop-src"\n'
+            + ('  logging {\n    target_bucket = aws_s3_bucket.b.id\n    target_prefix = "log/"\n  }\n'
+               if world.log_target == "legacy" else "") + "}\n\n",
+            'resource "aws_s3_bucket_logging" "l" {\n  bucket        = aws_s3_bucket.src.id\n'
+            '  target_bucket = aws_s3_bucket.b.id\n  target_prefix = "log/"\n}\n\n' if world.log_target == "resource" else "",
             f'resource "aws_s3_bucket" "b" {{\n  bucket = "{BUCKET_NAME}"\n']
     if world.inline:
         text.append("  server_side_encryption_configuration {\n" + render_rule(world.inline, "    ") + "  }\n")
@@ -151,6 +173,8 @@ def render(world: World) -> str:
     for grant in world.grants:
         statements.append(f"{{ Effect = \"Allow\", Action = {json.dumps(list(grant.actions))}, "
                           f"Resource = {GRANT_TARGETS[grant.target]} }}")
+    if world.deny_decrypt:
+        statements.append('{ Effect = "Deny", Action = "kms:Decrypt", Resource = "*" }')
     text.append('resource "aws_iam_role" "r" {\n  name               = "prop-role"\n  assume_role_policy = "{}"\n}\n\n'
                 'resource "aws_iam_role_policy" "p" {\n  role   = aws_iam_role.r.id\n  policy = jsonencode({\n'
                 '    Version   = "2012-10-17"\n    Statement = [\n      ' + ",\n      ".join(statements) + "\n    ]\n  })\n}\n")
@@ -171,6 +195,18 @@ def cmk_kind(enc: Encryption) -> str:
 def rule_ok(enc: Encryption) -> bool:
     """SSE-KMS or DSSE-KMS with a customer-managed key."""
     return enc.algorithm in ("aws:kms", "aws:kms:dsse") and cmk_kind(enc) == "customer"
+
+
+def log_target_verdicts(rules: list[Encryption]) -> frozenset:
+    """A bucket receiving server access logs: exempt, except that log delivery cannot use aws/s3."""
+    kms = [enc for enc in rules if enc.algorithm in ("aws:kms", "aws:kms:dsse")]
+    if any(cmk_kind(enc) == "aws" for enc in kms):
+        return frozenset({FAILED})
+    if any(enc.algorithm == UNSET for enc in rules):
+        return frozenset({PASSED, FAILED})  # the rule text is silent on a rule with no algorithm
+    if any(cmk_kind(enc) == "unknown" for enc in kms):
+        return NOT_PASSED  # might be aws/s3
+    return frozenset({PASSED})
 
 
 def oracle(world: World) -> dict[tuple[str, str], frozenset]:
@@ -204,7 +240,10 @@ def oracle(world: World) -> dict[tuple[str, str], frozenset]:
             if resource == "aws_s3_bucket.b":
                 expected["CKV_KMSG_1", resource] = expected["CKV_KMSG_4", resource] = only(None)
             continue
-        expected["CKV_KMSG_1", resource] = only(PASSED if rule_ok(enc) else FAILED)
+        if world.log_target != "none":
+            expected["CKV_KMSG_1", resource] = log_target_verdicts([enc])
+        else:
+            expected["CKV_KMSG_1", resource] = only(PASSED if rule_ok(enc) else FAILED)
         if enc.algorithm != "aws:kms":
             expected["CKV_KMSG_4", resource] = only(None)
         else:
@@ -212,7 +251,11 @@ def oracle(world: World) -> dict[tuple[str, str], frozenset]:
 
     # CKV2_KMSG_1: the bucket's effective encryption, from every place, is CMK SSE-KMS.
     present = [enc for enc in (world.inline, world.config) if enc is not None]
-    expected["CKV2_KMSG_1", "aws_s3_bucket.b"] = only(PASSED if present and all(map(rule_ok, present)) else FAILED)
+    if world.log_target != "none":
+        expected["CKV2_KMSG_1", "aws_s3_bucket.b"] = log_target_verdicts(present)
+    else:
+        expected["CKV2_KMSG_1", "aws_s3_bucket.b"] = only(PASSED if present and all(map(rule_ok, present)) else FAILED)
+    expected["CKV2_KMSG_1", "aws_s3_bucket.src"] = only(FAILED)  # no encryption configuration
 
     # CKV2_KMSG_2: reading objects needs kms:Decrypt, writing kms:GenerateDataKey and kms:Decrypt, on the key.
     expected["CKV2_KMSG_2", "aws_iam_role.r"] = role_verdicts(world, present)
@@ -241,7 +284,7 @@ def role_verdicts(world: World, present: list[Encryption]) -> frozenset:
     if not needed_actions or not keys:
         return frozenset({PASSED})
 
-    def granted(action: str, key: str) -> bool:
+    def identity_grant(action: str, key: str) -> bool:
         for grant in world.grants:
             if not any(allows(action, a) for a in grant.actions):
                 continue
@@ -251,11 +294,24 @@ def role_verdicts(world: World, present: list[Encryption]) -> frozenset:
                 return True
         return False
 
-    if all(granted(action, key) for action in needed_actions for key in keys):
-        return frozenset({PASSED})
-    if "unknown" in keys and all(granted(a, key) for a in needed_actions for key in keys - {"unknown"}):
-        return NOT_PASSED  # only the unresolved key lacks a grant: not knowable
-    return frozenset({FAILED})
+    def holds(action: str, key: str) -> bool:
+        if world.deny_decrypt and action == "kms:Decrypt":
+            return False  # an explicit Deny wins
+        if key != "k":  # a key outside the scan: its key policy is unknown, taken as the default one
+            return identity_grant(action, key)
+        # IAM policies count only when the key policy lets the account (root) delegate to them;
+        # with no policy the default key policy does.
+        iam_counts = world.key_policy in ("default", "root", "root_and_role")
+        direct = world.key_policy in ("role", "root_and_role") and action in ("kms:Decrypt", "kms:GenerateDataKey")
+        return (iam_counts and identity_grant(action, key)) or direct
+
+    known = keys - {"unknown"}
+    if not all(holds(action, key) for action in needed_actions for key in known):
+        return frozenset({FAILED})
+    if "unknown" in keys and not all(holds(action, "unknown") for action in needed_actions):
+        # Denied for certain, or lacking a grant on a key nobody can name here.
+        return frozenset({FAILED}) if world.deny_decrypt else NOT_PASSED
+    return frozenset({PASSED})
 
 
 # --- the property ------------------------------------------------------------------------
@@ -289,9 +345,8 @@ def scan(text: str) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], l
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=False)
 @given(world=worlds)
 def test_pack_verdicts_match_the_oracle(world: World) -> None:
-    for setting in SETTINGS:
-        assert setting.variable not in os.environ, f"unset {setting.variable} to run this test"
     ensure_loaded()
+    saved = {s.variable: os.environ.pop(s.variable) for s in SETTINGS if s.variable in os.environ}
     errors = _Errors()
     logging.getLogger().addHandler(errors)
     try:
@@ -299,6 +354,7 @@ def test_pack_verdicts_match_the_oracle(world: World) -> None:
         found, details = scan(text)
     finally:
         logging.getLogger().removeHandler(errors)
+        os.environ.update(saved)
     assert not errors.messages, errors.messages
     expected = oracle(world)
     unexpected = set(found) - set(expected)
@@ -306,3 +362,61 @@ def test_pack_verdicts_match_the_oracle(world: World) -> None:
     mismatches = {key: (found.get(key), sorted(allowed, key=str), details.get(key)) for key, allowed in expected.items()
                   if found.get(key) not in allowed}
     assert not mismatches, f"(actual, allowed, details) per check: {mismatches}\n{text}"
+
+
+# --- random policy JSON: never an internal error, always a verdict ----------------------------
+
+IAM_WORDS = ["Statement", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "Condition",
+             "Sid", "AWS", "Version"]
+IAM_VALUES = ["Allow", "Deny", "s3:GetObject", "s3:*", "kms:Decrypt", "kms:*", "*", "",
+              f"arn:aws:s3:::{BUCKET_NAME}/*", "arn:aws:kms:*:*:key/*", "arn:aws:iam::111122223333:root", "ünï"]
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.sampled_from(IAM_VALUES),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(IAM_WORDS), inner, max_size=5),
+    max_leaves=25,
+)
+policies = st.dictionaries(st.sampled_from(IAM_WORDS), json_values, max_size=4) | json_values
+
+
+RANDOM_POLICY_WORLD = f"""
+resource "aws_kms_key" "k" {{
+  enable_key_rotation = true
+}}
+
+resource "aws_s3_bucket" "b" {{
+  bucket = "{BUCKET_NAME}"
+}}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "c" {{
+  bucket = aws_s3_bucket.b.id
+  rule {{
+    apply_server_side_encryption_by_default {{
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = aws_kms_key.k.arn
+    }}
+  }}
+}}
+
+resource "aws_iam_role" "r" {{
+  name               = "prop-role"
+  assume_role_policy = "{{}}"
+}}
+"""
+
+
+@settings(max_examples=max(EXAMPLES // 2, 100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(policy=policies, form=st.sampled_from(["heredoc", "jsonencode"]))
+def test_random_policy_documents_never_raise(policy, form) -> None:
+    ensure_loaded()
+    text = json.dumps(policy, ensure_ascii=False)
+    value = f"<<EOF\n{text}\nEOF" if form == "heredoc" else f"jsonencode({text})"
+    terraform = RANDOM_POLICY_WORLD + (
+        f'resource "aws_iam_role_policy" "random" {{\n  role   = aws_iam_role.r.id\n  policy = {value}\n}}\n')
+    errors = _Errors()
+    logging.getLogger().addHandler(errors)
+    try:
+        found, details = scan(terraform)
+    finally:
+        logging.getLogger().removeHandler(errors)
+    assert not errors.messages, errors.messages
+    assert found.get(("CKV2_KMSG_2", "aws_iam_role.r")) in (PASSED, FAILED), (found, terraform)

@@ -158,7 +158,9 @@ class _Maker:
                 values[key] = known
             if later:
                 unknown[key] = later
-        for attribute in ("arn", "id", "key_id") if block.type == "aws_kms_key" else ("arn", "id"):
+        computed = {"aws_kms_key": ("arn", "id", "key_id"),
+                    "aws_kms_alias": ("arn", "id") + (("target_key_arn", "target_key_id") if block.block_type == "data" else ())}
+        for attribute in computed.get(block.type, ("arn", "id")):
             if attribute not in values:
                 known = self.computed(block, attribute)
                 if known is UNKNOWN:
@@ -280,7 +282,10 @@ class _Maker:
             for name, body in item.items():
                 source = body["source"][0]
                 call = {"source": source,
-                        "expressions": _expressions({k: v for k, v in body.items() if k != "source"}),
+                        # module arguments are all attributes: an object input is one expression, not a block
+                        "expressions": {k: _expression(v[0] if isinstance(v, list) and len(v) == 1 else v)
+                                        for k, v in body.items()
+                                        if k != "source" and k not in META and not k.startswith("__")},
                         "module": self.module_config((directory / source).resolve(), f"{address}module.{name}.")}
                 config.setdefault("module_calls", {})[name] = call
         return config
