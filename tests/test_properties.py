@@ -375,7 +375,13 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(IAM_WORDS), inner, max_size=5),
     max_leaves=25,
 )
-policies = st.dictionaries(st.sampled_from(IAM_WORDS), json_values, max_size=4) | json_values
+iam_values = st.sampled_from(IAM_VALUES) | st.lists(st.sampled_from(IAM_VALUES), max_size=3)
+statement_like = st.dictionaries(st.sampled_from(IAM_WORDS), iam_values | json_values, max_size=6)
+policies = (
+    st.fixed_dictionaries({"Statement": st.lists(statement_like, max_size=4)})  # close to real documents
+    | st.dictionaries(st.sampled_from(IAM_WORDS), json_values, max_size=4)
+    | json_values
+)
 
 
 RANDOM_POLICY_WORLD = f"""
