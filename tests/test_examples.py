@@ -21,6 +21,7 @@ EXAMPLES = REPO / "examples"
 CHECKOV = Path(sys.executable).with_name("checkov")
 PACK_PREFIXES = ("CKV_KMSG_", "CKV2_KMSG_")
 PRODUCTION = {"KMSGUARD_MIN_DELETION_WINDOW_DAYS": "14"}
+NETWORKX = {"CHECKOV_GRAPH_FRAMEWORK": "NETWORKX"}  # Checkov's other graph backend
 
 # (case id, tree, extra environment, expected file)
 CASES = [
@@ -28,6 +29,8 @@ CASES = [
     ("good-min14", "good", PRODUCTION, "good/expected.json"),
     ("bad", "bad", {}, "bad/expected.json"),
     ("bad-min14", "bad", PRODUCTION, "bad/expected.min14.json"),
+    ("good-networkx", "good", NETWORKX, "good/expected.json"),
+    ("bad-networkx", "bad", NETWORKX, "bad/expected.json"),
 ]
 CASE_IDS = [case[0] for case in CASES]
 
