@@ -161,6 +161,11 @@ def report(jsonl: Path) -> str:
         w = lambda c: get(wall, size, c)  # noqa: E731
         lines.append(f"| {size} | {ratio(w('a'), w('b'))} | {ratio(w('d'), w('c'))} | {diff(w('a'), w('a0'))} | "
                      f"{diff(w('d'), w('c'))} | {diff(w('a0'), w('b0'))} | {ratio(get(rss, size, 'd'), get(rss, size, 'c'))} |")
+    small = sizes[0] if sizes else None
+    if small is not None:
+        ab, dc = get(wall, small, "a"), get(wall, small, "d")
+        lines += ["", f"Targets at N={small}: a/b = {ratio(ab, get(wall, small, 'b'))} (target <= 1.10), "
+                      f"d/c = {ratio(dc, get(wall, small, 'c'))} (target <= 1.05)"]
     if len(sizes) == 2:
         small, big = sizes
         lines += ["", f"Growth from N={small} to N={big} (time at {big} / time at {small}):", ""]
@@ -170,9 +175,10 @@ def report(jsonl: Path) -> str:
         def share(size, x, y):
             a, b = get(wall, size, x), get(wall, size, y)
             return None if a is None or b is None else a - b
+        base = "b0" if get(wall, small, "b0") is not None else "a0"
         lines.append(f"pack share a-a0: {ratio(share(big, 'a', 'a0'), share(small, 'a', 'a0'))} | "
+                     f"built-ins b-{base}: {ratio(share(big, 'b', base), share(small, 'b', base))} | "
                      f"pack share d-c: {ratio(share(big, 'd', 'c'), share(small, 'd', 'c'))} | "
-                     f"built-ins b-a0: {ratio(share(big, 'b', 'a0'), share(small, 'b', 'a0'))} | "
                      f"Checkov full scan c: {growth['c']}")
     return "\n".join(lines)
 

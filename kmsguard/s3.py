@@ -64,8 +64,14 @@ def rules_of(conf: dict, inline: bool) -> list[dict]:
     return [r for r in rules if isinstance(r, dict)]
 
 
+DYNAMIC = ("encryption rules come from a dynamic block, which Checkov cannot expand from HCL: "
+           "scan the Terraform plan instead (docs/plan-scanning.md)")
+
+
 def judge_rules(conf: dict, inline: bool, owner: Block | None, graph: ResourceGraph | None) -> list[RuleCheck]:
     label = INLINE if inline else "rule"
+    if _has_dynamic(conf.get(INLINE) if inline else conf) or (inline and _has_dynamic_inline(conf)):
+        return [RuleCheck(None, None, DYNAMIC)]
     if owner is not None and owner.attributes.get("__plan__"):
         conf = owner.config  # Checkov's conf of a plan drops values unknown until apply; the plan block keeps their source
     return [_judge_rule(rule, owner, label, graph) for rule in rules_of(conf, inline)]
@@ -86,6 +92,19 @@ def _judge_rule(rule: dict, owner: Block | None, label: str, graph: ResourceGrap
     if key.kind is KeyKind.CUSTOMER_MANAGED:
         return RuleCheck(algorithm, key, None, bucket_key)
     return RuleCheck(algorithm, key, f"{algorithm} with {key.description}", bucket_key)
+
+
+def _has_dynamic(value: Any) -> bool:
+    """Whether a ``dynamic`` block sits anywhere in an encryption configuration."""
+    if isinstance(value, dict):
+        return "dynamic" in value or any(_has_dynamic(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_dynamic(v) for v in value)
+    return False
+
+
+def _has_dynamic_inline(conf: dict) -> bool:
+    return any(isinstance(d, dict) and INLINE in d for d in _as_list(conf.get("dynamic")))
 
 
 def _as_list(value: Any) -> list:
