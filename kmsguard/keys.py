@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kmsguard.graph import Block, ResourceGraph
-from kmsguard.plan import UNKNOWN_POLICY, UNKNOWN_VALUE
-from kmsguard.references import describe, is_unresolved, references_in, unwrap
+from kmsguard.references import UNKNOWN_AFTER_APPLY, describe, is_unresolved, references_in, unwrap
 
 KEY_RESOURCES = ("aws_kms_key", "aws_kms_replica_key", "aws_kms_external_key")
 KEY_LIKE = KEY_RESOURCES + ("aws_kms_alias", "data.aws_kms_alias", "data.aws_kms_key")
@@ -106,7 +105,7 @@ def _keys_behind_alias_name(name: str, graph: ResourceGraph) -> list[Block]:
 
 
 def _unresolved(value: str) -> KeyClass:
-    if value in (UNKNOWN_VALUE, UNKNOWN_POLICY):  # a plan's value unknown until apply: no variable to set
+    if value in UNKNOWN_AFTER_APPLY:  # a plan's value unknown until apply: no variable to set
         return KeyClass(KeyKind.UNRESOLVED, describe(value))
     return KeyClass(
         KeyKind.UNRESOLVED,

@@ -31,10 +31,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from kmsguard.graph import Block
+from kmsguard.references import UNKNOWN_POLICY, UNKNOWN_VALUE
 from kmsguard.keys import KEY_LIKE
 
-UNKNOWN_POLICY = "${policy known only after apply: it embeds ARNs not created yet; run the HCL scan for CKV2_KMSG_2}"
-UNKNOWN_VALUE = "${known only after apply, from an expression the plan does not show}"
 JSON_ATTRIBUTES = {"policy", "assume_role_policy"}
 _LOOKUPS = {"data.aws_kms_alias", "data.aws_kms_key"}  # keys.py judges these by what they look up
 _KEY_IDS = ("arn", "target_key_arn", "key_id", "target_key_id", "id")

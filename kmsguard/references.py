@@ -16,6 +16,10 @@ _REFERENCE = re.compile(
         (?P<index>\[[^\]]*\])?\.(?P<attr>[a-z_]+)""",
     re.VERBOSE,
 )
+# What kmsguard.plan writes for a plan value unknown until apply; unresolved, like any ${...}.
+UNKNOWN_POLICY = "${policy known only after apply: it embeds ARNs not created yet; run the HCL scan for CKV2_KMSG_2}"
+UNKNOWN_VALUE = "${known only after apply, from an expression the plan does not show}"
+UNKNOWN_AFTER_APPLY = (UNKNOWN_POLICY, UNKNOWN_VALUE)
 _EXPRESSION_MARKERS = ("var.", "local.", "module.", "each.", "count.", "${", "path.", "terraform.")
 
 
