@@ -188,6 +188,27 @@ def checkov_argv(argv: list[str], all_checks: bool) -> list[str]:
     return argv + extra
 
 
+def verify_pack() -> None:
+    """Fail loudly if the pack cannot load: Checkov only logs a check that fails to import, then scans without it."""
+    import importlib
+    import pkgutil
+
+    import kmsguard
+
+    try:
+        for module in pkgutil.iter_modules(kmsguard.__path__):
+            if module.name not in ("cli", "signing", "__main__", "custom_checks", "policies"):
+                importlib.import_module(f"kmsguard.{module.name}")
+        checks = pack_dirs()[0]
+        for name in sorted(os.listdir(checks)):
+            if name.endswith(".py"):
+                path = os.path.join(checks, name)
+                with open(path, encoding="utf-8") as source:
+                    compile(source.read(), path, "exec")
+    except Exception as error:  # any of them means a scan that would look clean without these checks
+        raise UsageError(f"the kmsguard pack cannot load ({type(error).__name__}: {error})") from error
+
+
 def run_checkov(argv: list[str]) -> int:
     import warnings
 
@@ -238,6 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 0
             args = options + [arg for directory in directories for arg in ("-d", directory)]
         settings.validate_all()
+        verify_pack()
         os.environ.setdefault("BC_SKIP_MAPPING", "TRUE")  # no guideline download: works offline
         return run_checkov(checkov_argv(args, all_checks))
     except settings.SettingsError as error:

@@ -133,3 +133,16 @@ def test_pre_commit_mode_scans_the_roots_calling_a_changed_module(tmp_path):
 def test_pre_commit_mode_with_no_terraform_files_does_nothing(tmp_path):
     result = kmsguard("pre-commit", "--compact", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout == ""
+
+
+def test_a_pack_that_cannot_load_stops_the_scan(tmp_path, monkeypatch, capsys):
+    # Checkov would only log the broken check and scan on without it: a clean-looking scan.
+    from kmsguard import cli
+
+    broken = tmp_path / "custom_checks"
+    broken.mkdir()
+    (broken / "Broken.py").write_text("check = (\n")
+    monkeypatch.setattr(cli, "pack_dirs", lambda: [str(broken), str(tmp_path)])
+    assert cli.main(["-d", str(tmp_path)]) == 2
+    error = capsys.readouterr().err
+    assert "kmsguard pack cannot load" in error and "Broken.py" in error
