@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Union
 
 from kmsguard.graph import Block, ResourceGraph
-from kmsguard.keys import KEY_RESOURCES, KeyKind, classify
+from kmsguard.keys import KEY_RESOURCES, KeyClass, KeyKind, classify
 from kmsguard.policy_documents import Document, Statement, iam_glob, merge, parse
 from kmsguard.references import is_unresolved, reference_spans, references_in, unwrap
 from kmsguard.s3 import BUCKET, bucket_index, judge_rules
@@ -44,7 +44,17 @@ AWS_MANAGED_POLICIES = {
 }
 _AWS_MANAGED_ARN = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$")
 
-Key = Union[Block, str]  # a key resource in the scan, or a literal key ARN
+@dataclass(frozen=True, eq=False)
+class UnknownKey:
+    """An SSE-KMS key kmsguard cannot name (unresolved, or an alias not in the scan).
+
+    Only a grant on every key ("*", ``arn:aws:kms:*:*:key/*``) can cover it.
+    """
+
+    description: str
+
+
+Key = Union[Block, str, UnknownKey]  # a key resource in the scan, a literal key ARN, or unknown
 
 
 @dataclass
@@ -145,8 +155,7 @@ def _build(graph: ResourceGraph) -> AccessIndex:
             replicas: list[Key] = []
             for destination in _blocks(rule.get("destination")):
                 for encryption in _blocks(destination.get("encryption_configuration")):
-                    key = classify(encryption.get("replica_kms_key_id"), block, "rule", graph)
-                    replicas += key.keys or ([key.literal] if key.literal and ":key/" in key.literal else [])
+                    replicas += _nameable(classify(encryption.get("replica_kms_key_id"), block, "rule", graph))
             for role in roles(block, "role"):
                 replication[id(role)].append((sources, replicas, block.address))
     by_name: dict[str, list[EncryptedBucket]] = defaultdict(list)
@@ -167,12 +176,21 @@ def _encrypted_buckets(graph: ResourceGraph) -> list[EncryptedBucket]:
             rules += judge_rules(config.config, False, config, graph)
         keys: list[Key] = []
         for rule in rules:
-            if rule.is_kms and rule.key is not None and rule.key.kind is KeyKind.CUSTOMER_MANAGED:
-                keys += rule.key.keys or ([rule.key.literal] if rule.key.literal and ":key/" in rule.key.literal else [])
+            if rule.is_kms and rule.key is not None and rule.key.kind is not KeyKind.AWS_MANAGED:
+                keys += _nameable(rule.key)
         if keys:
             name = bucket.get("bucket")
             result.append(EncryptedBucket(bucket, name if isinstance(name, str) and not is_unresolved(name) else None, keys))
     return result
+
+
+def _nameable(key: KeyClass) -> list[Key]:
+    """The keys a customer-managed or unresolved key class stands for."""
+    if key.keys:
+        return list(key.keys)
+    if key.literal and ":key/" in key.literal:
+        return [key.literal]
+    return [UnknownKey(key.description)]
 
 
 def _sse_kms_replicated(rule: dict) -> bool:
@@ -326,15 +344,19 @@ def _names_key(resource: Any, statement: Statement, key: Key, graph: ResourceGra
         return False
     if isinstance(key, str):
         return iam_glob(key, resource)
+    if isinstance(key, UnknownKey):
+        return _covers_every_key(resource)
     known_arn = key.get("arn")  # only a plan of existing keys knows it; the HCL never does
     if isinstance(known_arn, str) and known_arn.startswith("arn:") and not is_unresolved(known_arn):
         return iam_glob(known_arn, resource)
     # A key created in this scan has an ARN unknown until apply: a pattern covers it
     # when it covers every key ARN (region and account are not known here either).
+    return _covers_every_key(resource)
+
+
+def _covers_every_key(resource: str) -> bool:
     parts = resource.split(":", 5)
-    if resource.startswith("arn:") and len(parts) == 6 and iam_glob("kms", parts[2]):
-        return parts[5] in ("*", "key/*")
-    return False
+    return resource.startswith("arn:") and len(parts) == 6 and iam_glob("kms", parts[2]) and parts[5] in ("*", "key/*")
 
 
 def _names_account(statement: Statement) -> bool:
@@ -362,6 +384,8 @@ def _bucket_label(encrypted: EncryptedBucket) -> str:
 
 
 def key_label(key: Key) -> str:
+    if isinstance(key, UnknownKey):
+        return f"{key.description} (a key kmsguard cannot name)"
     return key.address if isinstance(key, Block) else key
 
 

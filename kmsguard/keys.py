@@ -20,8 +20,8 @@ KEY_LIKE = KEY_RESOURCES + ("aws_kms_alias", "data.aws_kms_alias", "data.aws_kms
 
 _ARN = r"arn:aws[a-z-]*:kms:[a-z0-9-]*:\d{12}:"
 _AWS_ALIAS = re.compile(rf"^(?:{_ARN})?alias/aws/")
-_ALIAS = re.compile(rf"^(?:{_ARN})?alias/[\w/+=,.@-]+$")
-_KEY_ARN = re.compile(rf"^{_ARN}key/[\w-]+$")
+_ALIAS = re.compile(rf"^(?:{_ARN})?alias/[\w/+=,.@-]+$", re.ASCII)  # KMS alias names are ASCII
+_KEY_ARN = re.compile(rf"^{_ARN}key/[\w-]+$", re.ASCII)
 _KEY_ID = re.compile(r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$")
 
 
@@ -75,10 +75,8 @@ def classify(value: Any, owner: Block | None, label: str, graph: ResourceGraph |
             merged.keys = [k for v in verdicts for k in v.keys]
             return merged
         return KeyClass(KeyKind.UNRESOLVED, f"{describe(value)}, which resolves to several different keys")
-    if all(ref.type in KEY_RESOURCES + ("aws_kms_alias",) for ref in refs):
-        # Only a customer can create these resources (and no alias under alias/aws/).
-        return KeyClass(KeyKind.CUSTOMER_MANAGED, f"customer-managed key {refs[0].type}.{refs[0].name}")
-    return _unresolved(value)
+    missing = ", ".join(f"{ref.type}.{ref.name}" for ref in refs)
+    return KeyClass(KeyKind.UNRESOLVED, f"{describe(value)}, which refers to {missing}, not found in this scan")
 
 
 def _classify_block(block: Block, graph: ResourceGraph) -> KeyClass:
