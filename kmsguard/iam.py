@@ -114,8 +114,9 @@ def _build(graph: ResourceGraph) -> AccessIndex:
                 policies = policies_by_name.get(value.rsplit("/", 1)[-1], [])
             if not policies:
                 result.append(Document(problems=[f"{block.address}: policy {value!r} is not in this scan"]))
-            for policy in policies:
-                result.append(parse(policy.config.get("policy"), policy, "policy", policy.address, graph))
+            for policy in policies:  # one policy may be attached to many roles: parse it once
+                result.append(graph.memo(("iam.policy", id(policy)), lambda g, p=policy: parse(
+                    p.config.get("policy"), p, "policy", p.address, g)))
         return result
 
     for role in graph.of_type(ROLE):
