@@ -1,6 +1,6 @@
 """CKV2_KMSG_1: a bucket's effective default encryption is SSE-KMS (or DSSE-KMS) with a customer-managed key."""
 from kmsguard.check import KmsguardCheck, Verdict
-from kmsguard.s3 import BUCKET, INLINE, EncryptionConfig, bucket_index, judge_rules, log_target_verdict
+from kmsguard.s3 import BUCKET, INLINE, EncryptionConfig, has_inline, bucket_index, judge_rules, log_target_verdict
 
 
 class S3BucketEncryptedWithCustomerManagedKey(KmsguardCheck):
@@ -14,7 +14,7 @@ class S3BucketEncryptedWithCustomerManagedKey(KmsguardCheck):
 
         def judge(bucket):
             configs = []
-            if conf.get(INLINE):
+            if has_inline(conf):
                 configs.append(EncryptionConfig(f"{bucket.address} (inline {INLINE})", judge_rules(conf, True, bucket, graph)))
             for block in index.configs_of(bucket):
                 configs.append(EncryptionConfig(block.address, judge_rules(block.config, False, block, graph)))

@@ -1,6 +1,6 @@
 """CKV_KMSG_1: an S3 encryption configuration uses SSE-KMS (or DSSE-KMS) with a customer-managed key."""
 from kmsguard.check import KmsguardCheck, Verdict
-from kmsguard.s3 import BUCKET, ENCRYPTION_CONFIG, INLINE, EncryptionConfig, bucket_index, judge_rules, log_target_verdict
+from kmsguard.s3 import BUCKET, ENCRYPTION_CONFIG, EncryptionConfig, has_inline, bucket_index, judge_rules, log_target_verdict
 
 
 class S3EncryptionUsesCustomerManagedKey(KmsguardCheck):
@@ -10,7 +10,7 @@ class S3EncryptionUsesCustomerManagedKey(KmsguardCheck):
 
     def evaluate(self, conf, resource_type):
         inline = resource_type == BUCKET
-        if inline and not conf.get(INLINE):
+        if inline and not has_inline(conf):
             return Verdict.not_applicable()  # no inline block: CKV2_KMSG_1 judges the bucket
         graph = self.resource_graph()
         index = bucket_index(graph)

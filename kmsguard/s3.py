@@ -103,6 +103,11 @@ def _has_dynamic(value: Any) -> bool:
     return False
 
 
+def has_inline(conf: dict) -> bool:
+    """Whether a bucket sets encryption in its legacy inline block (possibly a dynamic one)."""
+    return bool(conf.get(INLINE)) or _has_dynamic_inline(conf)
+
+
 def _has_dynamic_inline(conf: dict) -> bool:
     return any(isinstance(d, dict) and INLINE in d for d in _as_list(conf.get("dynamic")))
 
