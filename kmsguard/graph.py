@@ -168,14 +168,8 @@ class ResourceGraph:
             return [(b, name, b.config.get(name)) for b in self._scope(block)
                     if b.block_type == "locals" and b.name == name]
         calls = [b for b in self._scope(block) if b.block_type == "module" and b.name == match.group("module")]
-        return [
-            (output, "value", output.get("value"))
-            for call in calls for output in self.of_block_type("output")
-            if output.name == match.group("output") and _called_by(output, call)
-        ]
-
-    def of_block_type(self, block_type: str) -> list[Block]:
-        return self.memo(("block_type", block_type), lambda g: [b for b in g.blocks if b.block_type == block_type])
+        outputs = self.memo("outputs_by_name", _outputs_by_name).get(match.group("output"), [])
+        return [(output, "value", output.get("value")) for call in calls for output in outputs if _called_by(output, call)]
 
     def _scope(self, block: Block) -> list[Block]:
         """The blocks of the module instance (or root) that ``block`` belongs to."""
@@ -244,6 +238,14 @@ def _scopes(graph: "ResourceGraph") -> dict:
     for block in graph.blocks:
         scopes[_scope_key(block)].append(block)
     return scopes
+
+
+def _outputs_by_name(graph: "ResourceGraph") -> dict:
+    outputs: dict[str, list[Block]] = defaultdict(list)
+    for block in graph.blocks:
+        if block.block_type == "output":
+            outputs[block.name].append(block)
+    return outputs
 
 
 def _called_by(output: Block, call: Block) -> bool:
