@@ -71,18 +71,22 @@ def run_once(tree: Path, config: str, scratch: Path) -> dict:
 
 
 def _pack_results(path: Path) -> int:
-    try:
-        data = json.loads(path.read_text() or "[]")
-    except ValueError:
-        return -1
-    reports = data if isinstance(data, list) else [data]
-    return sum(
-        1
-        for report in reports if isinstance(report, dict)
-        for kind in ("passed_checks", "failed_checks")
-        for record in report.get("results", {}).get(kind, [])
-        if record.get("check_id", "").startswith(PACK_PREFIXES)
-    )
+    # Counted in a separate process: loading a large report here would grow this
+    # process, and Linux reports a forked child's peak RSS as at least its parent's.
+    counted = subprocess.run([sys.executable, "-c", _COUNT, str(path)], capture_output=True, text=True)
+    return int(counted.stdout.strip() or -1)
+
+
+_COUNT = f"""
+import json, sys
+try:
+    data = json.load(open(sys.argv[1]))
+except ValueError:
+    print(-1); raise SystemExit
+reports = data if isinstance(data, list) else [data]
+print(sum(1 for r in reports if isinstance(r, dict) for kind in ("passed_checks", "failed_checks")
+          for record in r.get("results", {{}}).get(kind, []) if record.get("check_id", "").startswith({PACK_PREFIXES!r})))
+"""
 
 
 def machine() -> dict:

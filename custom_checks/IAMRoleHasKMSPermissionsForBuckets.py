@@ -54,7 +54,8 @@ class IAMRoleHasKMSPermissionsForBuckets(KmsguardCheck):
             return (f"{problem}. The key policy of {key} does not let IAM policies grant "
                     f"{', '.join(access.iam_ignored)} (no statement for the account root). "
                     f"Add to the key policy: {json.dumps(statement)}")
-        statement = {"Effect": "Allow", "Action": access.missing, "Resource": f"<ARN of {key}>"}
+        arn = need.key if isinstance(need.key, str) else f"<ARN of {key}>"  # a literal key ARN is its own ARN
+        statement = {"Effect": "Allow", "Action": access.missing, "Resource": arn}
         return f"{problem}. Add to the role's policy: {json.dumps(statement)}"
 
 
