@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tool_support import pack_records
+
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 CHECKOV = Path(sys.executable).with_name("checkov")
@@ -54,20 +56,9 @@ def scan(case_id: str) -> list[dict]:
     # checkov exits 1 when any check failed, 0 when none did; anything else is a crash.
     assert proc.returncode in (0, 1), f"checkov exited {proc.returncode}\nstderr:\n{proc.stderr[-4000:]}"
     try:
-        report = json.loads(proc.stdout)
+        return pack_records(proc.stdout)
     except json.JSONDecodeError as error:
         pytest.fail(f"checkov did not print JSON ({error}):\n{proc.stdout[:2000]}\nstderr:\n{proc.stderr[-2000:]}")
-    reports = report if isinstance(report, list) else [report]  # a list when several frameworks report
-    results = []
-    for framework in reports:
-        if not isinstance(framework, dict):
-            continue
-        section = framework.get("results") or {}
-        for key in ("passed_checks", "failed_checks", "skipped_checks"):
-            for result in section.get(key) or []:
-                if str(result.get("check_id", "")).startswith(PACK_PREFIXES):
-                    results.append(result)
-    return results
 
 
 def triple(result: dict) -> Triple:

@@ -83,19 +83,26 @@ def write_tree(directory: Path, files: dict[str, str]) -> Path:
 
 
 def json_reports(stdout: str) -> list[dict]:
-    """Checkov's -o json prints one report object, or a list of them."""
+    """Checkov's -o json prints one report object, or a list of them (one per framework)."""
     data = json.loads(stdout)
-    return data if isinstance(data, list) else [data]
+    return [r for r in (data if isinstance(data, list) else [data]) if isinstance(r, dict)]
+
+
+def pack_records(stdout: str) -> list[dict]:
+    """Every PASSED, FAILED and SKIPPED record of the pack's checks in a Checkov JSON report."""
+    return [
+        record
+        for report in json_reports(stdout)
+        for key in ("passed_checks", "failed_checks", "skipped_checks")
+        for record in (report.get("results") or {}).get(key) or []
+        if str(record.get("check_id", "")).startswith(PACK_FILTER)
+    ]
 
 
 def results(stdout: str, outcome: str) -> set[tuple[str, str]]:
     """(check_id, resource) of every pack result with outcome 'passed' or 'failed'."""
-    found = set()
-    for report in json_reports(stdout):
-        for record in report.get("results", {}).get(f"{outcome}_checks", []):
-            if record["check_id"].startswith(PACK_FILTER):
-                found.add((record["check_id"], record["resource"]))
-    return found
+    return {(r["check_id"], r["resource"]) for r in pack_records(stdout)
+            if r["check_result"]["result"] == outcome.upper()}
 
 
 def all_check_ids(stdout: str) -> set[str]:
