@@ -1,6 +1,6 @@
 """CKV2_KMSG_1: a bucket's effective default encryption is SSE-KMS (or DSSE-KMS) with a customer-managed key."""
 from kmsguard.check import KmsguardCheck, Verdict
-from kmsguard.s3 import BUCKET, INLINE, EncryptionConfig, has_inline, bucket_index, judge_rules, log_target_verdict
+from kmsguard.s3 import BUCKET, INLINE, EncryptionConfig, has_inline, block_rules, bucket_index, judge_rules, log_target_verdict
 
 
 class S3BucketEncryptedWithCustomerManagedKey(KmsguardCheck):
@@ -17,7 +17,7 @@ class S3BucketEncryptedWithCustomerManagedKey(KmsguardCheck):
             if has_inline(conf):
                 configs.append(EncryptionConfig(f"{bucket.address} (inline {INLINE})", judge_rules(conf, True, bucket, graph)))
             for block in index.configs_of(bucket):
-                configs.append(EncryptionConfig(block.address, judge_rules(block.config, False, block, graph)))
+                configs.append(EncryptionConfig(block.address, block_rules(graph, block, False)))
             log_sources = index.log_sources_of(bucket)
             if log_sources:
                 ok, detail = log_target_verdict([rule for c in configs for rule in c.rules], log_sources)

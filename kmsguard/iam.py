@@ -22,7 +22,7 @@ from kmsguard.graph import Block, ResourceGraph
 from kmsguard.keys import KEY_RESOURCES, KeyClass, KeyKind, classify
 from kmsguard.policy_documents import Document, Statement, iam_glob, merge, parse
 from kmsguard.references import is_unresolved, reference_spans, references_in, unwrap
-from kmsguard.s3 import BUCKET, bucket_index, judge_rules
+from kmsguard.s3 import BUCKET, block_rules, bucket_index
 
 ROLE = "aws_iam_role"
 POLICY = "aws_iam_policy"
@@ -172,9 +172,9 @@ def _encrypted_buckets(graph: ResourceGraph) -> list[EncryptedBucket]:
     index = bucket_index(graph)
     result = []
     for bucket in graph.of_type(BUCKET):
-        rules = judge_rules(bucket.config, True, bucket, graph)
+        rules = block_rules(graph, bucket, True)
         for config in index.configs_of(bucket):
-            rules += judge_rules(config.config, False, config, graph)
+            rules = rules + block_rules(graph, config, False)
         keys: list[Key] = []
         for rule in rules:
             if rule.is_kms and rule.key is not None and rule.key.kind is not KeyKind.AWS_MANAGED:

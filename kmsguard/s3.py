@@ -77,6 +77,11 @@ def judge_rules(conf: dict, inline: bool, owner: Block | None, graph: ResourceGr
     return [_judge_rule(rule, owner, label, graph) for rule in rules_of(conf, inline)]
 
 
+def block_rules(graph: ResourceGraph, block: Block, inline: bool) -> list[RuleCheck]:
+    """judge_rules for a block of the graph, once per scan (several checks ask for the same block)."""
+    return graph.memo(("s3.rules", id(block), inline), lambda g: judge_rules(block.config, inline, block, g))
+
+
 def _judge_rule(rule: dict, owner: Block | None, label: str, graph: ResourceGraph | None) -> RuleCheck:
     default = unwrap(rule.get("apply_server_side_encryption_by_default"))
     bucket_key = unwrap(rule.get("bucket_key_enabled"))
