@@ -2,7 +2,10 @@
 import json
 
 from kmsguard.check import KmsguardCheck, Verdict
-from kmsguard.iam import ROLE, access_to_key, assumptions_of, key_label, needs_of
+from kmsguard.encrypted_buckets import key_label
+from kmsguard.key_access import access_to_key
+from kmsguard.kms_needs import needs_of
+from kmsguard.role_policies import ROLE, assumptions_of
 
 MAX_LISTED = 10  # keep details readable for roles that reach every bucket through "*"
 

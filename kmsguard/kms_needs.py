@@ -1,0 +1,170 @@
+"""Which KMS actions a role needs on which key, from the S3 object access its policies grant.
+
+AWS facts (S3 user guide, "Protecting data with SSE-KMS" and "Replicating
+encrypted objects"): GetObject needs kms:Decrypt; PutObject needs
+kms:GenerateDataKey, and multipart uploads kms:Decrypt too; replication of
+SSE-KMS objects needs kms:Decrypt on the source key and kms:Encrypt on the
+replica key. An explicit Deny of the object access removes the need.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from kmsguard.encrypted_buckets import EncryptedBucket, EncryptedBuckets, Key, encrypted_buckets, nameable
+from kmsguard.graph import Block, ResourceGraph
+from kmsguard.keys import classify
+from kmsguard.policy_documents import Statement, iam_glob
+from kmsguard.references import is_unresolved, unwrap
+from kmsguard.role_policies import role_document, roles_named
+from kmsguard.s3 import BUCKET
+
+READS = ("s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectVersionForReplication")
+WRITES = ("s3:PutObject", "s3:ReplicateObject")
+OBJECT_ACTIONS = {"read": READS, "write": WRITES}
+KMS_FOR = {"read": ("kms:Decrypt",), "write": ("kms:GenerateDataKey", "kms:Decrypt")}
+_S3_ARN = re.compile(r"^arn:aws[a-z-]*:s3:::([^/]+)(?:/(.*))?$")
+
+Replication = tuple[list[Key], list[Key], str]  # (source keys, replica keys, replication resource)
+
+
+@dataclass
+class Need:
+    """A role's use of one bucket's key, and the KMS actions it calls for."""
+
+    bucket: str
+    key: Key
+    actions: set[str] = field(default_factory=set)
+    because: set[str] = field(default_factory=set)
+
+
+def needs_of(role: Block, graph: ResourceGraph) -> tuple[list[Need], list[str]]:
+    """The KMS actions a role needs on each key, and problems met on the way."""
+    document = role_document(role, graph)
+    unresolved: list[str] = []
+    granted = _object_access(document.statements, encrypted_buckets(graph), graph, unresolved)
+    needs: dict[tuple[str, int], Need] = {}
+
+    def need(bucket: str, key: Key, actions: Iterable[str], why: str) -> None:
+        entry = needs.setdefault((bucket, id(key)), Need(bucket, key))
+        entry.actions.update(actions)
+        entry.because.add(why)
+
+    for kind, encrypted, source in granted:
+        for key in encrypted.keys:
+            need(encrypted.label, key, KMS_FOR[kind], f"{kind}s objects ({source})")
+    for sources, replicas, where in _replication(graph).get(id(role), []):
+        for key in sources:
+            need(f"replication {where}", key, ("kms:Decrypt",), "replicates SSE-KMS objects")
+        for key in replicas:
+            need(f"replication {where}", key, ("kms:Encrypt",), "writes replicas")
+    return list(needs.values()), list(document.problems) + list(dict.fromkeys(unresolved))
+
+
+def _object_access(statements: list[Statement], index: EncryptedBuckets, graph: ResourceGraph,
+                   unresolved: list[str]) -> list[tuple[str, EncryptedBucket, str]]:
+    """(read or write, bucket, granting statement) for each access allowed and not denied."""
+    granted: dict[tuple[int, str], tuple[EncryptedBucket, str]] = {}
+    denied: set[tuple[int, str]] = set()
+    for statement in statements:
+        kinds = _access_kinds(statement)
+        if not kinds:
+            continue
+        for encrypted in _object_targets(statement, index, graph, unresolved if statement.allow else []):
+            for kind in kinds:
+                if statement.allow:
+                    granted.setdefault((id(encrypted), kind), (encrypted, statement.source))
+                else:
+                    denied.add((id(encrypted), kind))
+    return [(kind, encrypted, source) for (bucket, kind), (encrypted, source) in granted.items()
+            if (bucket, kind) not in denied]
+
+
+def _access_kinds(statement: Statement) -> list[str]:
+    """Which object access ("read", "write") a statement allows, or denies without condition."""
+    if not statement.action_patterns("s3"):
+        return []
+    if statement.allow:
+        return [kind for kind, actions in OBJECT_ACTIONS.items() if any(statement.covers_action(a) for a in actions)]
+    if statement.conditional:
+        return []  # a conditional Deny may not apply: it removes no need
+    return [kind for kind, actions in OBJECT_ACTIONS.items() if statement.covers_action(actions[0])]
+
+
+def _object_targets(statement: Statement, index: EncryptedBuckets, graph: ResourceGraph,
+                    unresolved: list[str]) -> list[EncryptedBucket]:
+    """The SSE-KMS buckets whose objects a statement's Resource (or NotResource) covers."""
+    if statement.resources is None:
+        excluded = {id(e) for r in statement.not_resources or ()
+                    for e in _objects_named(r, statement, index, graph, [])}
+        return [e for e in index.all if id(e) not in excluded]
+    found: dict[int, EncryptedBucket] = {}
+    for resource in statement.resources:
+        for encrypted in _objects_named(resource, statement, index, graph, unresolved):
+            found[id(encrypted)] = encrypted
+    return list(found.values())
+
+
+def _objects_named(resource: Any, statement: Statement, index: EncryptedBuckets, graph: ResourceGraph,
+                   unresolved: list[str]) -> list[EncryptedBucket]:
+    """Buckets whose objects one Resource entry covers (the bucket ARN alone covers none)."""
+    if not isinstance(resource, str):
+        return []
+    if resource == "*":
+        return index.all
+    targets = graph.targets(statement.holder, statement.label, resource, None)
+    if targets:
+        return [index.by_bucket[id(t.block)] for t in targets
+                if id(t.block) in index.by_bucket and t.suffix.startswith("/")]
+    if is_unresolved(resource):
+        unresolved.append(f"{statement.source}: Resource {resource!r} could not be resolved")
+        return []
+    match = _S3_ARN.match(resource)
+    return _objects_matching(match.group(1), match.group(2), index) if match else []
+
+
+def _objects_matching(bucket: str, objects: str | None, index: EncryptedBuckets) -> list[EncryptedBucket]:
+    """Buckets whose objects a literal ``arn:aws:s3:::<bucket>[/<objects>]`` covers."""
+    if objects:
+        if not any(c in bucket for c in "*?"):
+            return index.by_name.get(bucket, [])
+        return [e for e in index.all if e.name and iam_glob(e.name, bucket)]
+    # No "/": only a wildcard reaches objects, since IAM's * also matches "/" (arn:aws:s3:::acme-*).
+    return [e for e in index.all if e.name and "*" in bucket and iam_glob(f"{e.name}/object", bucket)]
+
+
+def _replication(graph: ResourceGraph) -> dict[int, list[Replication]]:
+    """id(role) -> the SSE-KMS replications it performs."""
+    return graph.memo("kms_needs.replication", _build_replication)
+
+
+def _build_replication(graph: ResourceGraph) -> dict[int, list[Replication]]:
+    index = encrypted_buckets(graph)
+    replication: dict[int, list[Replication]] = defaultdict(list)
+    for block in graph.of_type("aws_s3_bucket_replication_configuration"):
+        sources = [key for bucket in graph.resolve(block, "bucket", (BUCKET,), unwrap(block.config.get("bucket")))
+                   if id(bucket) in index.by_bucket for key in index.by_bucket[id(bucket)].keys]
+        for rule in block.config.get("rule") or []:
+            if not isinstance(rule, dict) or not _sse_kms_replicated(rule):
+                continue
+            replicas = [key for destination in _blocks(rule.get("destination"))
+                        for encryption in _blocks(destination.get("encryption_configuration"))
+                        for key in nameable(classify(encryption.get("replica_kms_key_id"), block, "rule", graph))]
+            for role in roles_named(graph, block, "role"):
+                replication[id(role)].append((sources, replicas, block.address))
+    return replication
+
+
+def _sse_kms_replicated(rule: dict) -> bool:
+    for criteria in _blocks(rule.get("source_selection_criteria")):
+        for sse in _blocks(criteria.get("sse_kms_encrypted_objects")):
+            if str(unwrap(sse.get("status"))).lower() == "enabled":
+                return True
+    return False
+
+
+def _blocks(value: Any) -> list[dict]:
+    value = value if isinstance(value, list) else [value]
+    return [v for v in value if isinstance(v, dict)]
