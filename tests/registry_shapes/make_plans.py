@@ -13,6 +13,9 @@ expected.yaml, default the fixture folder itself):
 4. write ``<root>/tfplan.json``: pretty, sorted keys, without the temporary
    path and the plan's timestamp, so a rerun gives the same bytes.
 
+A fixture marked ``plan: false`` (its point is a value the provider rejects) is
+planned too, and must fail: that confirms its ``plan_note``.
+
 Usage: python tests/registry_shapes/make_plans.py [--mirror /opt/tf-plugins] [FIXTURE ...]
 """
 from __future__ import annotations
@@ -131,7 +134,16 @@ def main() -> int:
     for fixture in fixtures(args.fixture):
         spec = spec_of(fixture)
         if spec.get("plan", True) is False:
-            print(f"{fixture.name}: HCL only ({spec.get('plan_note', 'plan: false')})")
+            # HCL only: confirm that terraform really rejects it, as plan_note says.
+            for root in spec.get("roots") or ["."]:
+                try:
+                    plan_root(fixture, root, args.mirror)
+                except RuntimeError as error:
+                    reason = next((line.strip() for line in str(error).splitlines() if "Error:" in line), "error")
+                    print(f"{fixture.name}/{root}: HCL only, terraform rejects it as expected ({reason})")
+                else:
+                    failures += 1
+                    print(f"{fixture.name}/{root}: marked plan: false, but terraform planned it", file=sys.stderr)
             continue
         for root in spec.get("roots") or ["."]:
             try:
