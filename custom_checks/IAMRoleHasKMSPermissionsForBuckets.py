@@ -15,11 +15,7 @@ class IAMRoleHasKMSPermissionsForBuckets(KmsguardCheck):
     NAME = "Ensure IAM roles that use SSE-KMS buckets hold the KMS permissions their keys need"
     RESOURCES = (ROLE,)
 
-    def evaluate(self, conf, resource_type):
-        graph = self.resource_graph()
-        return self.judge_each(conf, lambda role: self._judge(role, graph))
-
-    def _judge(self, role, graph):
+    def evaluate(self, role, graph):
         needs, problems = needs_of(role, graph)
         failures, broad = [], False
         for need in needs:

@@ -11,7 +11,8 @@ class KMSKeyDeletionWindow(KmsguardCheck):
     NAME = "Ensure KMS keys keep a deletion window of at least the minimum number of days"
     RESOURCES = ("aws_kms_key", "aws_kms_replica_key", "aws_kms_external_key")
 
-    def evaluate(self, conf, resource_type):
+    def evaluate(self, block, model):
+        conf = block.config
         minimum = MIN_DELETION_WINDOW.read()
         raw = unwrap(conf.get("deletion_window_in_days"))
         if raw is None:

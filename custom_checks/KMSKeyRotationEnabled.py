@@ -11,7 +11,8 @@ class KMSKeyRotationEnabled(KmsguardCheck):
     NAME = "Ensure KMS keys rotate automatically within the maximum rotation period"
     RESOURCES = ("aws_kms_key",)
 
-    def evaluate(self, conf, resource_type):
+    def evaluate(self, block, model):
+        conf = block.config
         spec = unwrap(conf.get("customer_master_key_spec"))
         if spec not in (None, "SYMMETRIC_DEFAULT"):
             if is_unresolved(spec) or not isinstance(spec, str):

@@ -1,6 +1,6 @@
 """CKV2_KMSG_1: a bucket's effective default encryption is SSE-KMS (or DSSE-KMS) with a customer-managed key."""
 from kmsguard.check import KmsguardCheck, Verdict
-from kmsguard.s3 import BUCKET, INLINE, EncryptionConfig, has_inline, block_rules, bucket_index, judge_rules, log_target_verdict
+from kmsguard.s3 import BUCKET, INLINE, EncryptionConfig, has_inline, block_rules, bucket_index, log_target_verdict
 
 
 class S3BucketEncryptedWithCustomerManagedKey(KmsguardCheck):
@@ -8,32 +8,27 @@ class S3BucketEncryptedWithCustomerManagedKey(KmsguardCheck):
     NAME = "Ensure each S3 bucket's default encryption is SSE-KMS with a customer-managed KMS key"
     RESOURCES = (BUCKET,)
 
-    def evaluate(self, conf, resource_type):
-        graph = self.resource_graph()
+    def evaluate(self, bucket, graph):
         index = bucket_index(graph)
-
-        def judge(bucket):
-            configs = []
-            if has_inline(conf):
-                configs.append(EncryptionConfig(f"{bucket.address} (inline {INLINE})", judge_rules(conf, True, bucket, graph)))
-            for block in index.configs_of(bucket):
-                configs.append(EncryptionConfig(block.address, block_rules(graph, block, False)))
-            log_sources = index.log_sources_of(bucket)
-            if log_sources:
-                ok, detail = log_target_verdict([rule for c in configs for rule in c.rules], log_sources)
-                return Verdict.passed(detail) if ok else Verdict.failed(detail)
-            if not configs:
-                return Verdict.failed(
-                    "no default encryption configuration: S3 applies SSE-S3 with an Amazon-owned key. Add an "
-                    "aws_s3_bucket_server_side_encryption_configuration with sse_algorithm = \"aws:kms\" and "
-                    "kms_master_key_id set to a customer-managed key"
-                )
-            problems = [problem for config in configs for problem in config.problems]
-            if problems:
-                return Verdict.failed(*problems)
-            return Verdict.passed(*(f"{c.source}: {r.algorithm} with {r.key.description}" for c in configs for r in c.rules))
-
-        return self.judge_each(conf, judge)
+        configs = []
+        if has_inline(bucket.config):
+            configs.append(EncryptionConfig(f"{bucket.address} (inline {INLINE})", block_rules(graph, bucket, True)))
+        for block in index.configs_of(bucket):
+            configs.append(EncryptionConfig(block.address, block_rules(graph, block, False)))
+        log_sources = index.log_sources_of(bucket)
+        if log_sources:
+            ok, detail = log_target_verdict([rule for c in configs for rule in c.rules], log_sources)
+            return Verdict.passed(detail) if ok else Verdict.failed(detail)
+        if not configs:
+            return Verdict.failed(
+                "no default encryption configuration: S3 applies SSE-S3 with an Amazon-owned key. Add an "
+                "aws_s3_bucket_server_side_encryption_configuration with sse_algorithm = \"aws:kms\" and "
+                "kms_master_key_id set to a customer-managed key"
+            )
+        problems = [problem for config in configs for problem in config.problems]
+        if problems:
+            return Verdict.failed(*problems)
+        return Verdict.passed(*(f"{c.source}: {r.algorithm} with {r.key.description}" for c in configs for r in c.rules))
 
 
 check = S3BucketEncryptedWithCustomerManagedKey()

@@ -10,9 +10,9 @@ class S3BucketKeyEnabled(KmsguardCheck):
     RESOURCES = (BUCKET, ENCRYPTION_CONFIG)
     SEVERITY = "LOW"
 
-    def evaluate(self, conf, resource_type):
+    def evaluate(self, block, model):
         # Bucket Keys exist for aws:kms only; S3 does not support them with DSSE-KMS.
-        rules = [r for r in judge_rules(conf, resource_type == BUCKET, None, None) if r.algorithm == "aws:kms"]
+        rules = [r for r in judge_rules(block.config, block.type == BUCKET, None, None) if r.algorithm == "aws:kms"]
         if not rules:
             return Verdict.not_applicable()
         problems = []

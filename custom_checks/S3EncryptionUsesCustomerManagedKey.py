@@ -1,6 +1,6 @@
 """CKV_KMSG_1: an S3 encryption configuration uses SSE-KMS (or DSSE-KMS) with a customer-managed key."""
 from kmsguard.check import KmsguardCheck, Verdict
-from kmsguard.s3 import BUCKET, ENCRYPTION_CONFIG, EncryptionConfig, has_inline, bucket_index, judge_rules, log_target_verdict
+from kmsguard.s3 import BUCKET, ENCRYPTION_CONFIG, EncryptionConfig, has_inline, block_rules, bucket_index, log_target_verdict
 
 
 class S3EncryptionUsesCustomerManagedKey(KmsguardCheck):
@@ -8,26 +8,21 @@ class S3EncryptionUsesCustomerManagedKey(KmsguardCheck):
     NAME = "Ensure S3 default encryption uses SSE-KMS with a customer-managed KMS key"
     RESOURCES = (BUCKET, ENCRYPTION_CONFIG)
 
-    def evaluate(self, conf, resource_type):
-        inline = resource_type == BUCKET
-        if inline and not has_inline(conf):
+    def evaluate(self, owner, graph):
+        inline = owner.type == BUCKET
+        if inline and not has_inline(owner.config):
             return Verdict.not_applicable()  # no inline block: CKV2_KMSG_1 judges the bucket
-        graph = self.resource_graph()
         index = bucket_index(graph)
-
-        def judge(owner):
-            rules = judge_rules(conf, inline, owner, graph)
-            buckets = [owner] if inline else index.buckets_of(owner)
-            log_sources = [source for bucket in buckets for source in index.log_sources_of(bucket)]
-            if log_sources:
-                ok, detail = log_target_verdict(rules, log_sources)
-                return Verdict.passed(detail) if ok else Verdict.failed(detail)
-            problems = EncryptionConfig(owner.address, rules).problems
-            if problems:
-                return Verdict.failed(*problems)
-            return Verdict.passed(*(f"{rule.algorithm} with {rule.key.description}" for rule in rules))
-
-        return self.judge_each(conf, judge)
+        rules = block_rules(graph, owner, inline)
+        buckets = [owner] if inline else index.buckets_of(owner)
+        log_sources = [source for bucket in buckets for source in index.log_sources_of(bucket)]
+        if log_sources:
+            ok, detail = log_target_verdict(rules, log_sources)
+            return Verdict.passed(detail) if ok else Verdict.failed(detail)
+        problems = EncryptionConfig(owner.address, rules).problems
+        if problems:
+            return Verdict.failed(*problems)
+        return Verdict.passed(*(f"{rule.algorithm} with {rule.key.description}" for rule in rules))
 
 
 check = S3EncryptionUsesCustomerManagedKey()

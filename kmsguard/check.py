@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Iterable
 
 from checkov.common.bridgecrew.severities import Severities
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
 from kmsguard import graph
+from kmsguard.model import Block, ResourceGraph
 from kmsguard.settings import SettingsError
 
 DOCS_URL = "https://github.com/kmsguard/kmsguard/blob/main/docs/checks/{id}.md"
@@ -58,31 +59,28 @@ class KmsguardCheck(BaseResourceCheck):
         )
         self.severity = Severities[self.SEVERITY]
 
-    def evaluate(self, conf: dict, resource_type: str) -> Verdict:
+    def evaluate(self, block: Block, model: ResourceGraph) -> Verdict:
+        """The verdict on one instance Terraform would create, read from the model."""
         raise NotImplementedError
 
-    def resource_graph(self) -> graph.ResourceGraph:
-        return graph.view(self.graph)
-
-    def blocks(self, conf: dict) -> list[graph.Block]:
-        """The graph blocks this resource may be (see ResourceGraph.blocks_for)."""
-        scanned_file = self.entity_path.rsplit(":", 2)[0]
-        return self.resource_graph().blocks_for(conf, scanned_file)
-
-    def judge_each(self, conf: dict, judge: Callable[[graph.Block], Verdict]) -> Verdict:
-        """Judge every block ``conf`` may be; any failure fails, so no instance passes for another."""
-        blocks = self.blocks(conf)
-        if not blocks:
-            return Verdict.failed("kmsguard could not find this resource in Checkov's resource graph, so it was not evaluated")
-        verdicts = [judge(block) for block in blocks]
+    def _judge(self, conf: dict) -> Verdict:
+        """Judge every instance Checkov's ``conf`` stands for; any failure fails, so no instance passes for another."""
+        scan = graph.view(self.graph)
+        located = scan.locate(conf, self.entity_path.rsplit(":", 2)[0])
+        if located.problem:
+            return Verdict.failed(f"kmsguard could not evaluate this resource: {located.problem}")
+        if not located.blocks:
+            return Verdict.not_applicable()  # Terraform would create no instance of it
+        verdicts = [self.evaluate(block, scan.model) for block in located.blocks]
         failed = [v for v in verdicts if v.result == CheckResult.FAILED]
-        if not failed:
-            return verdicts[0]
-        return Verdict.failed(*dict.fromkeys(d for v in failed for d in v.details))
+        if failed:
+            return Verdict.failed(*dict.fromkeys(d for v in failed for d in v.details))
+        passed = [v for v in verdicts if v.result == CheckResult.PASSED]
+        return passed[0] if passed else verdicts[0]
 
     def scan_resource_conf(self, conf: dict) -> CheckResult:
         try:
-            verdict = self.evaluate(conf, self.entity_type)
+            verdict = self._judge(conf)
         except SettingsError as error:
             logger.error("%s", error)
             self.details.append(str(error))

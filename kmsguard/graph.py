@@ -1,336 +1,203 @@
-"""The one place that touches Checkov's resource graph.
+"""The one place that reads Checkov's resource graph, and only to learn what Checkov is scanning.
 
-Checkov hands resource checks its library graph as ``check.graph``: a
-rustworkx ``PyDiGraph`` by default, a networkx ``DiGraph`` with
-``CHECKOV_GRAPH_FRAMEWORK=NETWORKX``. Neither is public API, so everything
-the pack needs from it is read here, once per scan, into plain Python
-objects. If a Checkov upgrade changes the graph, this file and
-``tests/test_graph_adapter.py`` break, loudly, and nothing else does.
+Checkov hands resource checks its library graph as ``check.graph`` (rustworkx
+by default, networkx with ``CHECKOV_GRAPH_FRAMEWORK=NETWORKX``; undocumented
+internals). The pack does not judge Checkov's rendering of the Terraform:
+Checkov leaves ``count``, ``dynamic`` blocks, ``try()`` and many module
+values unevaluated. From the graph it takes only the absolute paths of the
+scanned files, and for each result Checkov asks about, which file, address
+and calling root it is. The model the rules read comes from
+``terraform.py`` (HCL, every root evaluated once per scan) or ``plan.py``
+(a plan's JSON).
 
-Facts relied on (checked against checkov 3.3.x):
-- vertex attributes carry ``block_type_``, ``block_name_``, ``__address__``,
-  ``file_path_`` and ``config_`` (the block as checks see it, values in lists);
-- an edge runs from the referencing block to the referenced one, labelled with
-  the referencing attribute path (``bucket``, ``policy``, ``statement.resources.0``);
-- locals, variables, outputs and module calls are vertices too.
+Vertex attributes relied on (checkov 3.2 and 3.3): ``block_type_``,
+``__address__``, ``file_path_`` (absolute), ``config_`` and
+``source_module_object_`` (the calling file, for module resources).
 """
 from __future__ import annotations
 
 import json
 import os
-import re
+import sys
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any
 
-from kmsguard.references import reference_spans, references_in
-
-# Blocks a reference passes through on its way to a resource or data source.
-_PASS_THROUGH = {"locals", "variable", "output", "module"}
-_INDEX = re.compile(r"\[[^\]]*\]$")
+from kmsguard import plan, terraform
+from kmsguard.model import Block, ResourceGraph, strip_indexes
+from kmsguard.roots import RootFinder
 
 
 class GraphUnavailable(RuntimeError):
     """Checkov did not give this check a graph it can read."""
 
 
-@dataclass(eq=False)
-class Block:
-    """One vertex of the graph: a resource, data source, local, variable, output or module call."""
-
-    key: Any  # the backend's vertex key, only meaningful to this module
-    block_type: str  # resource, data, locals, variable, output, module
-    type: str  # e.g. aws_s3_bucket (resources and data sources), "" otherwise
-    name: str  # e.g. this, logs["a"]
-    address: str  # e.g. module.s3.aws_s3_bucket.this
+@dataclass
+class _Vertex:
+    address: str
     file_path: str
-    config: dict = field(repr=False)  # Checkov's config_: attribute values wrapped in lists
-    attributes: dict = field(repr=False)  # Checkov's flattened, rendered attributes
-    out: list = field(default_factory=list, repr=False)  # [(label, Block)]
-
-    @property
-    def base_name(self) -> str:
-        """The block's name without a count/for_each index."""
-        return _INDEX.sub("", self.name)
-
-    def get(self, attribute: str) -> Any:
-        """A top-level argument, unwrapped from Checkov's one-element list."""
-        value = self.config.get(attribute)
-        if isinstance(value, list) and len(value) == 1:
-            return value[0]
-        return value
-
-    def references(self, label_prefix: str) -> Iterator["Block"]:
-        """Blocks this one points to from attributes at or under ``label_prefix``."""
-        for label, target in self.out:
-            if label == label_prefix or label.startswith(label_prefix + ".") or not label_prefix:
-                yield target
+    config: dict
+    caller_root: str | None  # directory of the outermost calling file, for module resources
 
 
-class ResourceGraph:
-    """Read-only index over one scan's graph, built once and shared by all checks."""
+@dataclass
+class Located:
+    """The model instances one Checkov result stands for."""
 
-    def __init__(self, blocks: Iterable[Block]) -> None:
-        self.blocks = list(blocks)
-        # Several roots calling one module give blocks with the same address.
-        self.by_address: dict[str, list[Block]] = defaultdict(list)
-        self.by_type: dict[str, list[Block]] = defaultdict(list)
-        for block in self.blocks:
-            if block.block_type == "resource":
-                self.by_address[block.address].append(block)
-                self.by_type[block.type].append(block)
-            elif block.block_type == "data":
-                self.by_type["data." + block.type].append(block)
-        self._cache: dict[str, Any] = {}
+    blocks: list[Block] = field(default_factory=list)
+    problem: str | None = None  # why the pack could not evaluate the resource
 
-    def of_type(self, resource_type: str) -> list[Block]:
-        return self.by_type.get(resource_type, [])
 
-    def blocks_for(self, conf: dict, scanned_file: str = "") -> list[Block]:
-        """The resource block a check's ``conf`` came from.
+class Scan:
+    """One Checkov scan: the model of everything it covers, and where each Checkov resource sits in it."""
 
-        More than one only when blocks share address, file and content (one
-        module called the same way from several roots); callers judge each.
-        """
+    def __init__(self, vertices: list[_Vertex], files: set[str]) -> None:
+        self.vertices: dict[str, list[_Vertex]] = defaultdict(list)
+        for vertex in vertices:
+            self.vertices[vertex.address].append(vertex)
+        self.failed_roots: dict[str, str] = {}  # root -> why it could not be evaluated
+        self.evaluated_dirs: set[str] = set()
+        plans = plan.plan_files(sorted(f for f in files if f.endswith(".json")))
+        if plans:
+            self.model = ResourceGraph(plan.blocks(plans))
+            self.evaluated_dirs = set(plans)
+        else:
+            self.model = ResourceGraph(self._evaluate(files))
+        self.by_file: dict[str, list[Block]] = defaultdict(list)
+        for block in self.model.blocks:
+            self.by_file[block.file_path].append(block)
+
+    def _evaluate(self, files: set[str]) -> list[Block]:
+        finder = RootFinder()
+        directories = {os.path.dirname(f) for f in files if f.endswith((".tf", ".tf.json"))}
+        roots = sorted({root for d in directories for root in finder.roots_of(d)})
+        blocks: list[Block] = []
+        for root in roots:
+            try:
+                evaluated = terraform.load(root, _var_files())
+            except terraform.EvaluationError as error:
+                self.failed_roots[root] = str(error)
+                continue
+            blocks += evaluated.blocks
+            self.evaluated_dirs |= evaluated.dirs
+        return blocks
+
+    def locate(self, conf: dict, scanned_file: str) -> Located:
         address = conf.get("__address__")
-        found = self.by_address.get(address, []) if isinstance(address, str) else []
-        if len(found) > 1 and scanned_file:
-            found = [b for b in found if b.file_path.endswith(scanned_file)] or found
-        if len(found) > 1:
-            found = [b for b in found if b.config == conf] or found
+        if not isinstance(address, str):
+            return Located(problem="Checkov gave this resource no address")
+        vertices = [v for v in self.vertices.get(address, []) if v.file_path.endswith(scanned_file)]
+        if len(vertices) > 1:
+            vertices = [v for v in vertices if v.config == conf] or vertices
+        if not vertices:
+            return Located(problem=f"{address} is not in Checkov's resource graph")
+        file_path = vertices[0].file_path
+        callers = {v.caller_root for v in vertices if v.caller_root}
+        candidates = _matching(self.by_file.get(file_path, []), address)
+        if callers:
+            candidates = [b for b in candidates if b.root in callers] or candidates
+        if candidates:
+            return Located(candidates)
+        for root, error in self.failed_roots.items():
+            if file_path.startswith(root + os.sep):
+                return Located(problem=error)
+        if os.path.dirname(file_path) in self.evaluated_dirs or file_path in self.evaluated_dirs:
+            return Located()  # Terraform would create no instance of it (count or for_each is empty)
+        return Located(problem=f"{address} in {file_path} is in no Terraform root kmsguard evaluated")
+
+
+def _matching(blocks: list[Block], address: str) -> list[Block]:
+    """Instances Checkov's ``address`` names: itself, all its instances, or (a module file scanned alone) every call's."""
+    exact = [b for b in blocks if b.address == address]
+    if exact:
+        return exact
+    base = strip_indexes(address)
+    found = [b for b in blocks if b.base_address == base]
+    if found or base.startswith("module."):
         return found
-
-    def instances(self, block: Block) -> list[Block]:
-        """Every count/for_each instance of the resource that ``block`` is one instance of."""
-        scope = block.attributes.get("source_module_object_")
-        return [
-            b for b in self.of_type(block.type)
-            if b.base_name == block.base_name and b.file_path == block.file_path
-            and b.attributes.get("source_module_object_") == scope
-        ]
-
-    def memo(self, name: Any, build):
-        """Per-scan memo for indexes that several checks share (built on first use)."""
-        if name not in self._cache:
-            self._cache[name] = build(self)
-        return self._cache[name]
-
-    def resolve(self, block: Block, label_prefix: str, types: Iterable[str], value: Any = None) -> list[Block]:
-        """Resources or data sources of ``types`` that an attribute of ``block`` refers to.
-
-        Follows references through locals, variables, module inputs and module
-        outputs. Data sources are named ``data.<type>``. With ``value`` (the
-        rendered attribute), keeps only blocks that the value's references name,
-        which tells apart several references made under one label; where
-        Checkov left the value unrendered, reads the expression itself.
-        """
-        types = tuple(types)
-        cache_key = ("resolve", id(block), label_prefix, types)
-        found = self._cache.get(cache_key)
-        if found is None:
-            found = self._cache[cache_key] = self._reach(block, label_prefix, types)
-        if value is None:
-            return found
-        wanted_refs = references_in(value)
-        named = [b for b in found if any(ref.names(b) for ref in wanted_refs)]
-        if named or not isinstance(value, str):
-            return named
-        return list({id(t.block): t.block for t in self.targets(block, label_prefix, value, types)}.values())
-
-    def targets(self, block: Block, label: str, text: str, types: Iterable[str] | None, depth: int = 0) -> list["Target"]:
-        """Every reference in ``text`` (an attribute of ``block``) to a block of ``types`` (None: any), with what follows it.
-
-        Reads ``module.M.O`` and ``local.L`` expressions that Checkov left
-        unrendered by looking the output or local up in ``block``'s module.
-        """
-        types = tuple(types) if types is not None else None
-        found: list[Target] = []
-        if depth > 8 or not isinstance(text, str):  # circular or absurdly deep locals
-            return found
-        for ref, end in reference_spans(text):
-            if types is not None and ref.type not in types:
-                continue
-            edges = [b for b in self.resolve(block, label, (ref.type,)) if ref.names(b)]
-            for target in edges or [b for b in self._scope(block) if ref.names(b)]:
-                found.append(Target(target, ref.attribute, _after(text, end)))
-        for match in _EXPRESSION.finditer(text):
-            for holder, inner_label, value in self._expression_values(block, match):
-                for values in _texts(value):
-                    for inner in self.targets(holder, inner_label, values, types, depth + 1):
-                        found.append(Target(inner.block, inner.attribute, inner.suffix + _after(text, match.end())))
-        return found
-
-    def _expression_values(self, block: Block, match: re.Match):
-        """(holder, label, value) for a ``module.M.O`` or ``local.L`` expression seen from ``block``."""
-        if match.group("local"):
-            name = match.group("local")
-            return [(b, name, b.config.get(name)) for b in self._scope(block)
-                    if b.block_type == "locals" and b.name == name]
-        calls = [b for b in self._scope(block) if b.block_type == "module" and b.name == match.group("module")]
-        outputs = self.memo("outputs_by_name", _outputs_by_name).get(match.group("output"), [])
-        return [(output, "value", output.get("value")) for call in calls for output in outputs if _called_by(output, call)]
-
-    def _scope(self, block: Block) -> list[Block]:
-        """The blocks of the module instance (or root) that ``block`` belongs to."""
-        scopes = self.memo("scopes", _scopes)
-        return scopes.get(_scope_key(block), [])
-
-    def _reach(self, block: Block, label_prefix: str, types: tuple) -> list[Block]:
-        wanted = set(types)
-        found: list[Block] = []
-        seen: set[int] = set()
-        stack = list(block.references(label_prefix))
-        while stack:
-            current = stack.pop()
-            if id(current) in seen:
-                continue
-            seen.add(id(current))
-            full_type = ("data." + current.type) if current.block_type == "data" else current.type
-            if current.block_type in ("resource", "data"):
-                if full_type in wanted:
-                    found.append(current)
-                continue
-            if current.block_type not in _PASS_THROUGH:
-                continue
-            for label, target in current.out:
-                # A module input variable is fed by one argument of the module call.
-                if current.block_type == "variable" and target.block_type == "module":
-                    stack.extend(target.references(current.name))
-                else:
-                    stack.append(target)
-        return found
+    return [b for b in blocks if b.base_address.endswith("." + base)]
 
 
-@dataclass(frozen=True)
-class Target:
-    """A reference found in an attribute: the block, the attribute it names, and the text right after it."""
-
-    block: Block
-    attribute: str  # e.g. arn
-    suffix: str  # e.g. "/*" in "${aws_s3_bucket.b.arn}/*"
-
-
-_EXPRESSION = re.compile(r"\bmodule\.(?P<module>[\w-]+)(?:\[[^\]]*\])?\.(?P<output>[\w-]+)|\blocal\.(?P<local>[\w-]+)")
-
-
-def _after(text: str, end: int) -> str:
-    """The literal text after a reference, up to the next interpolation: ``}/*`` gives ``/*``."""
-    # Checkov leaves the closing brace, and sometimes quotes, around rendered references.
-    rest = re.sub(r'^["}]+', "", text[end:])
-    return rest.split("${", 1)[0]
-
-
-def _texts(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [t for item in value for t in _texts(item)]
-    return []
-
-
-def _scope_key(block: Block) -> tuple[str, str]:
-    return os.path.dirname(block.file_path), json.dumps(_module_ref(block.attributes.get("source_module_object_")))
-
-
-def _scopes(graph: "ResourceGraph") -> dict:
-    scopes: dict[tuple[str, str], list[Block]] = defaultdict(list)
-    for block in graph.blocks:
-        scopes[_scope_key(block)].append(block)
-    return scopes
-
-
-def _outputs_by_name(graph: "ResourceGraph") -> dict:
-    outputs: dict[str, list[Block]] = defaultdict(list)
-    for block in graph.blocks:
-        if block.block_type == "output":
-            outputs[block.name].append(block)
-    return outputs
-
-
-def _called_by(output: Block, call: Block) -> bool:
-    """Whether an output block belongs to the module instance that ``call`` creates."""
-    source = _module_ref(output.attributes.get("source_module_object_"))
-    return (source is not None and source.get("path") == call.file_path and source.get("name") == call.name
-            and source.get("nested_tf_module") == _module_ref(call.attributes.get("source_module_object_")))
-
-
-def _module_ref(value: Any) -> dict | None:
-    """Checkov's source-module marker (a JSON string or a TFModule object) as a plain dict."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return None
-    if value is None or isinstance(value, dict):
-        return value
-    if hasattr(value, "path") and hasattr(value, "name"):
-        return {"path": value.path, "name": value.name, "foreach_idx": getattr(value, "foreach_idx", None),
-                "nested_tf_module": _module_ref(getattr(value, "nested_tf_module", None))}
-    return None
+def _var_files() -> list[str]:
+    """``--var-file`` values of the Checkov command line this scan runs in."""
+    found, args = [], sys.argv[1:]
+    for i, arg in enumerate(args):
+        if arg == "--var-file" and i + 1 < len(args):
+            found.append(args[i + 1])
+        elif arg.startswith("--var-file="):
+            found.append(arg.split("=", 1)[1])
+    return [os.path.abspath(f) for f in found]
 
 
 _lock = threading.Lock()
-_last: tuple[Any, ResourceGraph] | None = None
+_last: tuple[Any, Scan] | None = None
 
 
-def view(graph: Any) -> ResourceGraph:
-    """The ResourceGraph for Checkov's graph object, built once per scan."""
+def view(graph: Any) -> Scan:
+    """The Scan for Checkov's graph object, built once per scan."""
     global _last
     if graph is None:
         raise GraphUnavailable("Checkov gave this check no resource graph")
     with _lock:
         if _last is not None and _last[0] is graph:
             return _last[1]
-        blocks = _read(graph)
-        # Checkov's graph of a plan lacks what the rules follow (module inputs and
-        # outputs, data sources read during the plan): read the plan file instead.
-        from kmsguard import plan  # imports Block from here
-        plans = plan.plan_files(blocks)
-        built = ResourceGraph(plan.blocks(plans) if plans else blocks)
+        vertices, files = _read(graph)
+        built = Scan(vertices, files)
         _last = (graph, built)
         return built
 
 
-def _read(graph: Any) -> list[Block]:
-    if hasattr(graph, "weighted_edge_list"):  # rustworkx.PyDiGraph
-        nodes = [(index, graph[index]) for index in graph.node_indices()]
-        edges = [(u, v, data) for u, v, data in graph.weighted_edge_list()]
-    elif hasattr(graph, "nodes") and hasattr(graph, "edges"):  # networkx.DiGraph
-        nodes = list(graph.nodes(data=True))
-        edges = list(graph.edges(data=True))
+def _read(graph: Any) -> tuple[list[_Vertex], set[str]]:
+    if hasattr(graph, "node_indices"):  # rustworkx.PyDiGraph
+        nodes = [graph[index] for index in graph.node_indices()]
+    elif hasattr(graph, "nodes"):  # networkx.DiGraph
+        nodes = [attrs for _, attrs in graph.nodes(data=True)]
     else:
         raise GraphUnavailable(f"unsupported graph type {type(graph).__name__}")
-    blocks: dict[Any, Block] = {}
-    for key, attrs in nodes:
+    vertices, files = [], set()
+    for attrs in nodes:
         if isinstance(attrs, tuple):  # rustworkx payloads are (index, attributes) on some versions
             attrs = attrs[1]
-        blocks[key] = _block(key, attrs)
-    for source, target, data in edges:
-        if source in blocks and target in blocks:
-            label = data.get("label", "") if isinstance(data, dict) else ""
-            blocks[source].out.append((label or "", blocks[target]))
-    return list(blocks.values())
+        path = str(attrs.get("file_path_", ""))
+        if path:
+            files.add(os.path.abspath(path))
+        if attrs.get("block_type_") != "resource":
+            continue
+        vertices.append(_Vertex(
+            address=str(attrs.get("__address__", "")),
+            file_path=os.path.abspath(path),
+            config=_entity_config(attrs),
+            caller_root=_caller_root(attrs.get("source_module_object_")),
+        ))
+    return vertices, files
 
 
-def _block(key: Any, attrs: dict) -> Block:
-    block_type = attrs.get("block_type_", "")
-    block_name = attrs.get("block_name_", "")
-    type_, name = "", block_name
+def _entity_config(attrs: dict) -> dict:
+    """The vertex's configuration as a check's ``conf`` shows it."""
+    name = str(attrs.get("block_name_", ""))
     config = attrs.get("config_") or {}
-    if block_type in ("resource", "data") and "." in block_name:
-        type_, name = block_name.split(".", 1)
-        inner = config.get(type_, {}) if isinstance(config, dict) else {}
-        config = inner.get(name, {}) if isinstance(inner, dict) else {}
-    elif isinstance(config, dict) and block_type in ("module", "variable", "output"):
-        config = config.get(block_name, config)
-    return Block(
-        key=key,
-        block_type=block_type,
-        type=type_,
-        name=name,
-        address=str(attrs.get("__address__", block_name)),
-        file_path=str(attrs.get("file_path_", "")),
-        config=config if isinstance(config, dict) else {},
-        attributes=attrs,
-    )
+    if "." in name and isinstance(config, dict):
+        type_, rest = name.split(".", 1)
+        inner = config.get(type_, {})
+        config = inner.get(rest, {}) if isinstance(inner, dict) else {}
+    return config if isinstance(config, dict) else {}
+
+
+def _caller_root(marker: Any) -> str | None:
+    """The directory of the outermost file that calls the module a resource belongs to."""
+    outermost = None
+    for _ in range(32):
+        if isinstance(marker, str):
+            try:
+                marker = json.loads(marker)
+            except ValueError:
+                return None
+        if marker is None:
+            break
+        path = marker.get("path") if isinstance(marker, dict) else getattr(marker, "path", None)
+        if not path:
+            break
+        outermost = path
+        marker = marker.get("nested_tf_module") if isinstance(marker, dict) else getattr(marker, "nested_tf_module", None)
+    return os.path.dirname(os.path.abspath(outermost)) if outermost else None

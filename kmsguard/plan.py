@@ -30,20 +30,22 @@ import re
 from pathlib import Path
 from typing import Any, Iterator
 
-from kmsguard.graph import Block
+from kmsguard.model import Block
 from kmsguard.references import UNKNOWN_POLICY, UNKNOWN_VALUE
-from kmsguard.keys import KEY_LIKE
 
 JSON_ATTRIBUTES = {"policy", "assume_role_policy"}
 _LOOKUPS = {"data.aws_kms_alias", "data.aws_kms_key"}  # keys.py judges these by what they look up
+# What a KMS key value can be written as a reference to (keys.py classifies the target).
+KEY_LIKE = ("aws_kms_key", "aws_kms_replica_key", "aws_kms_external_key", "aws_kms_replica_external_key",
+            "aws_kms_alias") + tuple(_LOOKUPS)
 _KEY_IDS = ("arn", "target_key_arn", "key_id", "target_key_id", "id")
 _INSTANCE = re.compile(r"^(?P<object>(?:data\.)?[\w-]+\.[\w-]+)(?P<index>\[[^\]]*\])?$")
 
 
-def plan_files(blocks: list[Block]) -> list[str]:
-    """The plan files a Checkov graph was built from (none for an HCL scan)."""
-    paths = sorted({b.file_path for b in blocks if b.block_type == "resource" and b.file_path.endswith(".json")})
-    return [p for p in paths if _load(p) is not None]
+def plan_files(paths: list[str]) -> dict[str, dict]:
+    """The plans among ``paths`` (JSON files a Checkov scan read), each parsed once."""
+    loaded = {path: _load(path) for path in paths}
+    return {path: document for path, document in loaded.items() if document is not None}
 
 
 def _load(path: str) -> dict | None:
@@ -54,8 +56,8 @@ def _load(path: str) -> dict | None:
     return document if isinstance(document, dict) and "planned_values" in document else None
 
 
-def blocks(paths: list[str]) -> list[Block]:
-    return [block for path in paths for block in _Plan(path, _load(path) or {}).build()]
+def blocks(plans: dict[str, dict]) -> list[Block]:
+    return [block for path, document in plans.items() for block in _Plan(path, document).build()]
 
 
 class _Plan:
@@ -82,7 +84,7 @@ class _Plan:
                 self.instances[address] = Block(
                     key=f"{self.path}:{address}", block_type="data" if mode_data else "resource",
                     type=resource.get("type", ""), name=name, address=address, file_path=self.path,
-                    config={}, attributes={"__plan__": True},
+                    config={}, root=self.path,
                 )
         for address, block in self.instances.items():
             resource = self.raw[address]

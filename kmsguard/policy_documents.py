@@ -104,6 +104,10 @@ def parse(value: Any, holder: Block, label: str, source: str, graph: ResourceGra
                               + (" (unresolved)" if is_unresolved(value) else "")])
 
 
+def _why_unknown(holder: Block) -> str:
+    return f" ({'; '.join(holder.unknown)})" if holder.unknown else ""
+
+
 def merge(documents) -> Document:
     merged = Document()
     for document in documents:
@@ -117,6 +121,9 @@ def _from_json(policy: Any, holder: Block, label: str, source: str) -> Document:
     if not isinstance(policy, dict):
         return Document(problems=[f"{source}: policy is not a JSON object"])
     raw = policy.get("Statement")
+    if raw is None and "Statement" in policy:
+        # The evaluator writes null for a jsonencode() list with a value unknown before apply.
+        return Document(problems=[f"{source}: its statements use a value unknown before apply{_why_unknown(holder)}"])
     raw = raw if isinstance(raw, list) else [raw] if raw is not None else []
     document = Document()
     for statement in raw:

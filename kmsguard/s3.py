@@ -64,16 +64,15 @@ def rules_of(conf: dict, inline: bool) -> list[dict]:
     return [r for r in rules if isinstance(r, dict)]
 
 
-DYNAMIC = ("encryption rules come from a dynamic block, which Checkov cannot expand from HCL: "
-           "scan the Terraform plan instead (docs/plan-scanning.md)")
+DYNAMIC = ("encryption rules come from a dynamic block whose for_each is not known before apply{why}: give it a "
+           "value (a tfvars file or --var-file), or scan the Terraform plan")
 
 
 def judge_rules(conf: dict, inline: bool, owner: Block | None, graph: ResourceGraph | None) -> list[RuleCheck]:
     label = INLINE if inline else "rule"
     if _has_dynamic(conf.get(INLINE) if inline else conf) or (inline and _has_dynamic_inline(conf)):
-        return [RuleCheck(None, None, DYNAMIC)]
-    if owner is not None and owner.attributes.get("__plan__"):
-        conf = owner.config  # Checkov's conf of a plan drops values unknown until apply; the plan block keeps their source
+        why = [u for u in owner.unknown if u.startswith("dynamic block")] if owner is not None else []
+        return [RuleCheck(None, None, DYNAMIC.format(why=f" ({'; '.join(why)})" if why else ""))]
     return [_judge_rule(rule, owner, label, graph) for rule in rules_of(conf, inline)]
 
 
@@ -146,21 +145,10 @@ def bucket_index(graph: ResourceGraph) -> BucketIndex:
 
 
 def _build_index(graph: ResourceGraph) -> BucketIndex:
-    by_name: dict[str, list[Block]] = defaultdict(list)
-    for bucket in graph.of_type(BUCKET):
-        name = bucket.get("bucket")
-        if isinstance(name, str) and name and not is_unresolved(name):
-            by_name[name].append(bucket)
-
     def targets(block: Block, attribute: str, value: Any) -> list[Block]:
         value = unwrap(value)
-        if isinstance(value, str) and value in ("each.value.id", "each.value.bucket"):
-            # for_each = aws_s3_bucket.x: Checkov keeps one block, linked to one instance only.
-            return [b for hit in graph.resolve(block, "for_each", (BUCKET,)) for b in graph.instances(hit)]
         found = graph.resolve(block, attribute, (BUCKET,), value)
-        if not found and isinstance(value, str) and not is_unresolved(value):
-            found = by_name.get(value, [])
-        return found
+        return found or graph.named(BUCKET, "bucket", value, block)
 
     index = BucketIndex()
     for config in graph.of_type(ENCRYPTION_CONFIG):

@@ -1,5 +1,9 @@
 """The graph adapter is the only code that reads Checkov's internal graph: if an
-upgrade changes it, these tests are the ones that break."""
+upgrade changes it, these tests are the ones that break.
+
+From the graph the adapter takes the scanned files and where each Checkov
+resource sits; the model it hands the rules is the evaluated Terraform.
+"""
 from pathlib import Path
 
 import pytest
@@ -19,29 +23,34 @@ def library_graph(request):
     return manager.save_graph(local_graph)
 
 
-def test_blocks_carry_type_name_address_and_config(library_graph):
-    view = adapter.view(library_graph)
-    bucket = view.by_address["module.s3.aws_s3_bucket.this"][0]
-    assert (bucket.block_type, bucket.type, bucket.name) == ("resource", "aws_s3_bucket", "this")
-    assert bucket.get("bucket") == "acme-graph"  # the module input, rendered
-    assert [b.address for b in view.of_type("aws_iam_role")] == ["aws_iam_role.reader"]
-    assert view.blocks_for({"__address__": "aws_kms_key.this"}) == [view.by_address["aws_kms_key.this"][0]]
+def _one(scan, address, scanned_file):
+    located = scan.locate({"__address__": address}, scanned_file)
+    assert located.problem is None, located.problem
+    assert len(located.blocks) == 1, located.blocks
+    return located.blocks[0]
 
 
-def test_resolve_follows_locals_and_module_outputs(library_graph):
-    view = adapter.view(library_graph)
-    policy = view.by_address["aws_iam_role_policy.read"][0]
-    found = view.resolve(policy, "policy", ["aws_s3_bucket"], policy.get("policy")["Statement"][0]["Resource"])
-    assert [b.address for b in found] == ["module.s3.aws_s3_bucket.this"]
-    assert view.resolve(policy, "policy", ["aws_kms_key"]) == []
+def test_checkov_resources_map_to_evaluated_instances(library_graph):
+    scan = adapter.view(library_graph)
+    bucket = _one(scan, "module.s3.aws_s3_bucket.this", "/modules/s3/main.tf")
+    assert (bucket.block_type, bucket.type, bucket.address) == ("resource", "aws_s3_bucket", "module.s3.aws_s3_bucket.this")
+    assert bucket.get("bucket") == "acme-graph"  # the module input, evaluated
+    assert bucket.file_path == str(TREE / "modules" / "s3" / "main.tf")
+    assert [b.address for b in scan.model.of_type("aws_iam_role")] == ["aws_iam_role.reader"]
 
 
-def test_resolve_follows_module_inputs_to_the_caller(library_graph):
-    view = adapter.view(library_graph)
-    config = view.by_address["module.s3.aws_s3_bucket_server_side_encryption_configuration.this"][0]
-    found = view.resolve(config, "rule", ["aws_kms_key"])
-    assert [b.address for b in found] == ["aws_kms_key.this"]
-    assert [b.address for b in view.resolve(config, "bucket", ["aws_s3_bucket"])] == ["module.s3.aws_s3_bucket.this"]
+def test_references_through_locals_and_module_outputs_become_edges(library_graph):
+    scan = adapter.view(library_graph)
+    policy = _one(scan, "aws_iam_role_policy.read", "/main.tf")
+    config = _one(scan, "module.s3.aws_s3_bucket_server_side_encryption_configuration.this", "/modules/s3/main.tf")
+    assert [b.address for b in scan.model.resolve(config, "rule", ["aws_kms_key"])] == ["aws_kms_key.this"]
+    assert [b.address for b in scan.model.resolve(config, "bucket", ["aws_s3_bucket"])] == ["module.s3.aws_s3_bucket.this"]
+    assert scan.model.resolve(policy, "policy", ["aws_kms_key"]) == []
+
+
+def test_an_address_not_in_the_graph_is_a_problem_not_a_pass(library_graph):
+    located = adapter.view(library_graph).locate({"__address__": "aws_s3_bucket.nowhere"}, "/main.tf")
+    assert located.problem and "aws_s3_bucket.nowhere" in located.problem
 
 
 def test_view_is_built_once_per_graph(library_graph):

@@ -1,0 +1,311 @@
+"""Terraform HCL to the model, through an evaluator: each root evaluated as ``terraform plan`` would.
+
+The evaluator is tfparse (Python bindings to the HCL evaluator Trivy uses;
+docs/design.md says why and what was measured). It expands ``count``,
+``for_each`` and ``dynamic`` blocks, evaluates conditionals, ``try``,
+lookups, locals, variables (defaults and tfvars) and module inputs and
+outputs per module instance, and leaves out instances Terraform would not
+create. What it gives back is turned into ``model.Block``s here:
+
+- a reference to another resource arrives as that resource's generated ID
+  (alone or inside a string); it is written back as the reference
+  ``type.name[index].attribute`` with an edge to the target;
+- an unknown value arrives as ``{"__attribute__": "var.x"}``: a variable
+  declared with ``default = null`` and not set means the argument is unset
+  (dropped here, as Terraform drops ``null``); one without any value stays an
+  unresolved ``${var.x}`` that no rule passes.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tfparse
+
+from kmsguard.model import Block
+from kmsguard.references import references_in
+
+_META = {"__tfmeta", "id", "count", "for_each", "depends_on", "lifecycle", "provider", "provisioner"}
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_ADDRESS = re.compile(
+    r'^(?P<module>(?:module\.[\w-]+(?:\[(?:"[^"]*"|\d+)\])?\.)*)(?P<data>data\.)?(?P<type>[\w-]+)\.(?P<name>.+)$'
+)
+# The attribute a bare reference most likely read, when the evaluator only gives the target's ID.
+_KEY_ID_ATTRIBUTES = {"id", "key_id", "target_key_id"}
+# Attributes of a resource the evaluator knows before apply (its generated ID stands for arn and id).
+_EVALUATED_ATTRIBUTES = {"arn", "id", "bucket", "name", "value", "json"}
+TFVARS = re.compile(r"^(terraform\.tfvars(\.json)?|.*\.auto\.tfvars(\.json)?)$")
+
+
+class EvaluationError(RuntimeError):
+    """A root the evaluator could not read; the message names it."""
+
+
+@dataclass
+class Root:
+    """One evaluated Terraform root: its instances, and every directory the evaluation read."""
+
+    path: str
+    blocks: list[Block]
+    dirs: set[str]
+
+
+def load(root: str, var_files: list[str] | tuple[str, ...] = ()) -> Root:
+    """Every resource and data-source instance of the Terraform root ``root``."""
+    root = os.path.abspath(root)
+    files = list(dict.fromkeys(sorted(f for f in os.listdir(root) if TFVARS.match(f)) + [
+        os.path.relpath(os.path.abspath(f), root) for f in var_files
+    ]))
+    try:
+        parsed = tfparse.load_from_path(root, vars_paths=files)
+    except Exception as error:  # tfparse.ParseError, or anything its bindings raise
+        raise EvaluationError(f"Terraform in {root} could not be evaluated: {error}") from error
+    reader = _Reader(root, parsed, _assigned(os.path.join(root, f) for f in files))
+    return Root(root, reader.blocks(), reader.dirs | {root})
+
+
+class _Reader:
+    def __init__(self, root: str, parsed: dict[str, list[dict]], tfvars: set[str]) -> None:
+        self.root = root
+        self.tfvars = tfvars  # root variables that tfvars files set
+        self.calls: dict[str, dict] = {}  # "module.a" -> the call's inputs
+        self.by_id: dict[str, dict] = {}
+        self.variables: dict[str, dict] = {}  # "module.a.variable.x" -> declaration
+        self.outputs: dict[str, dict] = {}  # "module.a.output.x" -> output
+        self.items: list[dict] = []
+        for items in parsed.values():
+            for item in items:
+                meta = item.get("__tfmeta") or {}
+                if isinstance(item.get("id"), str):
+                    self.by_id[item["id"]] = item
+                kind, path = meta.get("type"), meta.get("path", "")
+                if kind in ("resource", "data"):
+                    self.items.append(item)
+                elif ".variable." in f".{path}":
+                    self.variables[path] = item
+                elif ".output." in f".{path}":
+                    self.outputs[path] = item
+                elif type(item.get("source")) is str and path.startswith("module."):
+                    self.calls[path] = item
+        self.made: dict[str, Block] = {}
+        self.raw: dict[str, dict] = {item["id"]: item for item in self.items}
+        self.lines: dict[int, tuple[int, int]] = {}  # id(block) -> its line range in its file
+        self.dirs = {os.path.dirname(os.path.normpath(os.path.join(root, (i.get("__tfmeta") or {}).get("filename", ""))))
+                     for items in parsed.values() for i in items}
+
+    def blocks(self) -> list[Block]:
+        for item in self.items:
+            meta = item["__tfmeta"]
+            match = _ADDRESS.match(meta["path"])
+            if not match:
+                continue
+            self.made[item["id"]] = Block(
+                key=(self.root, meta["path"]),
+                block_type=meta["type"],
+                type=match.group("type"),
+                name=match.group("name"),
+                address=meta["path"],
+                file_path=os.path.normpath(os.path.join(self.root, meta.get("filename", ""))),
+                config={},
+                root=self.root,
+            )
+            self.lines[id(self.made[item["id"]])] = (meta.get("line_start", 0), meta.get("line_end", 0))
+        for item in self.items:
+            block = self.made.get(item["id"])
+            if block is None:
+                continue
+            unknown: list[str] = []
+            block.config = self._block(item, block, "", unknown)
+            if item.get("count", 0) is None:
+                unknown.append("its count is not known before apply")
+            self._unknown_dynamic_blocks(block, unknown)
+            unknown += self._explain_unknown(block)
+            block.unknown = tuple(dict.fromkeys(unknown))
+        return list(self.made.values())
+
+    def _block(self, item: dict, block: Block, path: str, unknown: list[str], refs: tuple[str, ...] = ()) -> dict:
+        meta = item.get("__tfmeta") or {}
+        refs = refs + tuple(r.get("id", "") for r in meta.get("references") or [])
+        config: dict[str, Any] = {}
+        for key, value in item.items():
+            if key in _META or key.startswith("__"):
+                continue
+            label = f"{path}.{key}" if path else key
+            if _is_block(value):
+                config[key] = [self._block(value, block, label, unknown, refs)]
+            elif isinstance(value, list) and value and all(_is_block(v) for v in value):
+                config[key] = [self._block(v, block, label, unknown, refs) for v in value]
+            elif value is None:
+                missing = self._variable_without_value(key, meta, block)
+                if missing:
+                    unknown.append(f"{module_of(block.address)}var.{missing} has no value")
+                config[key] = [f"${{var.{missing}}}" if missing else None]
+            elif isinstance(value, str) and self._bucket_named(value, refs):
+                target, attribute = self._bucket_named(value, refs)  # type: ignore[misc]
+                block.out.append((label, target))
+                config[key] = [f"${{{_spelled(target, attribute)}}}"]
+            else:
+                converted = self._value(value, block, label, unknown)
+                if converted is not _UNSET:
+                    config[key] = [converted]
+        return config
+
+    def _unknown_dynamic_blocks(self, block: Block, unknown: list[str]) -> None:
+        """Mark ``dynamic`` blocks whose ``for_each`` the evaluator could not know (it expands them to nothing)."""
+        start, end = self.lines.get(id(block), (0, 0))
+        lines = _source_lines(block.file_path)[max(start - 1, 0):end]
+        module = module_of(block.address)
+        for i, line in enumerate(lines):
+            dynamic = re.match(r'\s*dynamic\s+"([\w-]+)"', line)
+            if not dynamic:
+                continue
+            for_each = next((m.group(1) for m in (re.match(r"\s*for_each\s*=\s*(.*)", x) for x in lines[i + 1:i + 4]) if m), "")
+            missing = [n for n in re.findall(r"\bvar\.([\w-]+)", for_each) if not self.has_value(module, n)]
+            if missing and dynamic.group(1) not in block.config:
+                why = f"dynamic block {dynamic.group(1)!r}: its for_each uses {', '.join(f'var.{n}' for n in missing)}, which has no value"
+                block.config.setdefault("dynamic", []).append({dynamic.group(1): [f"${{{why}}}"]})
+                unknown.append(why)
+
+    def _bucket_named(self, value: str, refs: tuple[str, ...]) -> tuple[Block, str] | None:
+        """The referenced bucket whose name (``.id``, ``.bucket``) or ARN the evaluator wrote instead of the reference."""
+        for ref in refs:
+            target = self.made.get(ref)
+            if target is None or target.type != "aws_s3_bucket":
+                continue
+            name = self.raw[ref].get("bucket")
+            if isinstance(name, str) and value == name:
+                return target, "id"
+            if isinstance(name, str) and value == f"arn:aws:s3:::{name}":
+                return target, "arn"
+        return None
+
+    def _variable_without_value(self, key: str, meta: dict, block: Block) -> str | None:
+        """For an argument the evaluator gives as null: the variable it reads that has no value, if any."""
+        lines = _source_lines(os.path.normpath(os.path.join(self.root, meta.get("filename", ""))))
+        start, end = meta.get("line_start", 0), meta.get("line_end", 0)
+        for line in lines[max(start - 1, 0):end]:
+            match = re.match(rf"\s*{re.escape(key)}\s*=\s*(.*)", line)
+            if not match:
+                continue
+            for name in re.findall(r"\bvar\.([\w-]+)", match.group(1)):
+                if not self.has_value(module_of(block.address), name):
+                    return name
+            return None
+        return None
+
+    def has_value(self, module: str, name: str) -> bool:
+        """Whether variable ``name`` of the module instance ``module`` ("" for the root) has a value."""
+        declaration = self.variables.get(f"{module}variable.{name}")
+        if declaration is None or "default" in declaration:
+            return True
+        if not module:
+            return name in self.tfvars
+        call = self.calls.get(re.sub(r"\[[^\]]*\]$", "", module.rstrip(".")), {})
+        return name in call
+
+    def _explain_unknown(self, block: Block) -> list[str]:
+        """What a block's values may be unknown for: variables without a value, attributes known only after apply."""
+        start, end = self.lines.get(id(block), (0, 0))
+        text = "\n".join(_source_lines(block.file_path)[max(start - 1, 0):end])
+        module = module_of(block.address)
+        found = [f"{module}var.{name} has no value" for name in re.findall(r"\bvar\.([\w-]+)", text)
+                 if not self.has_value(module, name)]
+        found += [f"{ref.type}.{ref.name}.{ref.attribute} is known only after apply" for ref in references_in(text)
+                  if ref.attribute not in _EVALUATED_ATTRIBUTES]
+        return found
+
+    def _value(self, value: Any, block: Block, label: str, unknown: list[str]) -> Any:
+        if isinstance(value, dict) and "__attribute__" in value:
+            return self._unknown(str(value["__attribute__"]), block, label, unknown)
+        if isinstance(value, dict):
+            converted = {k: self._value(v, block, f"{label}.{k}", unknown) for k, v in value.items()}
+            return {k: v for k, v in converted.items() if v is not _UNSET}
+        if isinstance(value, list):
+            return [v for v in (self._value(v, block, label, unknown) for v in value) if v is not _UNSET]
+        if isinstance(value, str) and _UUID.search(value):
+            return _UUID.sub(lambda m: self._reference(m.group(0), block, label), value)
+        return value
+
+    def _reference(self, generated_id: str, block: Block, label: str) -> str:
+        target = self.made.get(generated_id)
+        if target is not None:
+            block.out.append((label, target))
+            return f"${{{_spelled(target, self._attribute(target, block))}}}"
+        item = self.by_id.get(generated_id)
+        meta = (item or {}).get("__tfmeta") or {}
+        if item is not None and meta.get("path", "").startswith("module.") and "." not in meta["path"][7:]:
+            # The evaluator answers ``module.m.id`` with the call's own ID: read the output ``id`` instead.
+            output = self.outputs.get(f"{meta['path']}.output.id")
+            if output is not None and isinstance(output.get("value"), str) and output["value"] != generated_id:
+                return str(self._value(output["value"], block, label, []))
+        return generated_id
+
+    def _attribute(self, target: Block, holder: Block) -> str:
+        """Which attribute of ``target`` the holder's source reads (the evaluator gives only the target's ID)."""
+        if target.type == "aws_s3_bucket":
+            return "id"
+        start, end = self.lines.get(id(holder), (0, 0))
+        text = "\n".join(_source_lines(holder.file_path)[max(start - 1, 0):end])
+        used = {ref.attribute for ref in references_in(text) if ref.type.endswith(target.type)
+                and ref.name == target.base_name}
+        if used and used <= _KEY_ID_ATTRIBUTES:
+            return "key_id" if "key_id" in used else "id"
+        return "arn"
+
+    def _unknown(self, expression: str, block: Block, label: str, unknown: list[str]) -> Any:
+        prefix = module_of(block.address)
+        var = re.fullmatch(r"var\.([\w-]+)", expression)
+        if var:
+            declaration = self.variables.get(f"{prefix}variable.{var.group(1)}")
+            if declaration is not None and "default" in declaration and declaration["default"] is None:
+                return _UNSET  # null: the argument is not set
+            unknown.append(f"{prefix}var.{var.group(1)} has no value")
+            return f"${{var.{var.group(1)}}}"
+        for ref in references_in(expression):  # an attribute of a resource, known only after apply
+            block.out.extend((label, t) for t in self.made.values() if module_of(t.address) == prefix and ref.names(t))
+        return f"${{{expression}}}"
+
+
+_UNSET = object()
+
+
+def _assigned(paths) -> set[str]:
+    """Variable names a set of tfvars files assign (HCL or JSON)."""
+    names: set[str] = set()
+    for path in paths:
+        try:
+            text = Path(path).read_text(errors="replace")
+        except OSError:
+            continue
+        names |= set(re.findall(r'^\s*"?([\w-]+)"?\s*[=:]', text, re.M))
+    return names
+
+
+def _is_block(value: Any) -> bool:
+    return isinstance(value, dict) and "__tfmeta" in value
+
+
+def _spelled(target: Block, attribute: str) -> str:
+    return ("data." if target.block_type == "data" else "") + f"{target.type}.{target.name}.{attribute}"
+
+
+def module_of(address: str) -> str:
+    """``module.a.module.b["x"].`` for an address inside modules, "" at the root."""
+    match = _ADDRESS.match(address)
+    return match.group("module") if match else ""
+
+
+def _source_lines(path: str) -> list[str]:
+    try:
+        return _read_lines(path, os.stat(path).st_mtime_ns)
+    except OSError:
+        return []
+
+
+@functools.lru_cache(maxsize=256)
+def _read_lines(path: str, _mtime: int) -> list[str]:
+    return Path(path).read_text(errors="replace").splitlines()
