@@ -104,6 +104,7 @@ def test_expected_files_are_well_formed(case):
     assert all(check_id.startswith(PACK_PREFIXES) for check_id, _, _ in expected)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 def test_results_match_expected(case):
     case_id, tree, extra_env, expected_file = case
@@ -115,6 +116,7 @@ def test_results_match_expected(case):
     )
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 def test_failed_results_explain_why(case):
     empty = [

@@ -537,6 +537,7 @@ def test_bad_setting_fails_naming_the_variable(scan, monkeypatch, variable, valu
     assert variable in found.details(check_id, "aws_kms_key.k")
 
 
+@pytest.mark.e2e
 def test_bad_setting_under_plain_checkov_command(tmp_path):
     write(tmp_path, {"main.tf": KEY})
     env = dict(os.environ, BC_SKIP_MAPPING="TRUE", KMSGUARD_MIN_DELETION_WINDOW_DAYS="week",
