@@ -9,7 +9,7 @@ AWS_DEFAULT_WINDOW_DAYS = 30
 class KMSKeyDeletionWindow(KmsguardCheck):
     ID = "CKV_KMSG_3"
     NAME = "Ensure KMS keys keep a deletion window of at least the minimum number of days"
-    RESOURCES = ("aws_kms_key", "aws_kms_replica_key", "aws_kms_external_key")
+    RESOURCES = ("aws_kms_key", "aws_kms_replica_key", "aws_kms_external_key", "aws_kms_replica_external_key")
 
     def evaluate(self, block, model):
         conf = block.config

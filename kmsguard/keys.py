@@ -15,7 +15,7 @@ from typing import Any
 from kmsguard.graph import Block, ResourceGraph
 from kmsguard.references import UNKNOWN_AFTER_APPLY, describe, is_unresolved, references_in, unwrap
 
-KEY_RESOURCES = ("aws_kms_key", "aws_kms_replica_key", "aws_kms_external_key")
+KEY_RESOURCES = ("aws_kms_key", "aws_kms_replica_key", "aws_kms_external_key", "aws_kms_replica_external_key")
 KEY_LIKE = KEY_RESOURCES + ("aws_kms_alias", "data.aws_kms_alias", "data.aws_kms_key")
 
 _ARN = r"arn:aws[a-z-]*:kms:[a-z0-9-]*:\d{12}:"

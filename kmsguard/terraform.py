@@ -26,6 +26,7 @@ from typing import Any
 
 import tfparse
 
+from kmsguard import lookups
 from kmsguard.model import Block
 from kmsguard.references import references_in
 
@@ -57,14 +58,15 @@ class Root:
 def load(root: str, var_files: list[str] | tuple[str, ...] = ()) -> Root:
     """Every resource and data-source instance of the Terraform root ``root``."""
     root = os.path.abspath(root)
-    files = list(dict.fromkeys(sorted(f for f in os.listdir(root) if TFVARS.match(f)) + [
-        os.path.relpath(os.path.abspath(f), root) for f in var_files
-    ]))
+    files = list(dict.fromkeys([os.path.join(root, f) for f in sorted(os.listdir(root)) if TFVARS.match(f)]
+                               + [os.path.abspath(f) for f in var_files]))
     try:
-        parsed = tfparse.load_from_path(root, vars_paths=files)
+        with lookups.evaluable(root) as evaluated:
+            # The evaluator joins these to the directory it reads, which may be a rewritten copy.
+            parsed = tfparse.load_from_path(evaluated, vars_paths=[os.path.relpath(f, evaluated) for f in files])
     except Exception as error:  # tfparse.ParseError, or anything its bindings raise
         raise EvaluationError(f"Terraform in {root} could not be evaluated: {error}") from error
-    reader = _Reader(root, parsed, _assigned(os.path.join(root, f) for f in files))
+    reader = _Reader(root, parsed, _assigned(files))
     return Root(root, reader.blocks(), reader.dirs | {root})
 
 
@@ -227,8 +229,25 @@ class _Reader:
         if isinstance(value, list):
             return [v for v in (self._value(v, block, label, unknown) for v in value) if v is not _UNSET]
         if isinstance(value, str) and _UUID.search(value):
-            return _UUID.sub(lambda m: self._reference(m.group(0), block, label), value)
+            value = _UUID.sub(lambda m: self._reference(m.group(0), block, label), value)
+        if isinstance(value, str) and "${data." in value:
+            self._lookup_edges(value, block, label)
         return value
+
+    def _lookup_edges(self, text: str, block: Block, label: str) -> None:
+        """Edges for the lookup references ``lookups.rewrite`` kept as text."""
+        for ref in references_in(text):
+            if not ref.type.startswith("data."):
+                continue
+            # The text may come from a caller's input: the nearest enclosing module that declares the lookup.
+            prefix = module_of(block.address)
+            while True:
+                found = [t for t in self.made.values()
+                         if t.block_type == "data" and module_of(t.address) == prefix and ref.names(t)]
+                if found or not prefix:
+                    block.out.extend((label, t) for t in found)
+                    break
+                prefix = _parent_module(prefix)
 
     def _reference(self, generated_id: str, block: Block, label: str) -> str:
         target = self.made.get(generated_id)
@@ -291,6 +310,12 @@ def _is_block(value: Any) -> bool:
 
 def _spelled(target: Block, attribute: str) -> str:
     return ("data." if target.block_type == "data" else "") + f"{target.type}.{target.name}.{attribute}"
+
+
+def _parent_module(prefix: str) -> str:
+    """``module.a.module.b.`` -> ``module.a.``"""
+    parts = re.findall(r'module\.[\w-]+(?:\[(?:"[^"]*"|\d+)\])?\.', prefix)
+    return "".join(parts[:-1])
 
 
 def module_of(address: str) -> str:

@@ -1,11 +1,10 @@
-"""A module that builds its encryption with ``dynamic`` blocks: the plan gets verdicts the HCL scan cannot.
+"""A module that builds its encryption with ``dynamic`` blocks: HCL and plan scans judge the expanded rules.
 
 tests/plans/dynamic/root calls modules/bucket three times. The module builds
 ``rule`` and ``apply_server_side_encryption_by_default`` with ``dynamic``
 blocks over an object input read with ``try()``, as registry modules do.
-Checkov cannot expand those blocks, so the HCL scan finds no usable rule and
-fails every bucket, whatever its input. The plan holds the rules Terraform
-expanded. The expected verdicts below come from the rules (docs/checks).
+The HCL scan evaluates them as Terraform does; the plan holds the rules
+Terraform expanded. The expected verdicts below come from the rules (docs/checks).
 """
 from __future__ import annotations
 
@@ -82,14 +81,14 @@ def test_create_plan_cannot_see_a_new_key_inside_a_dynamic_block():
 
 
 @pytest.mark.parametrize("module", MODULES)
-def test_hcl_scan_cannot_expand_the_dynamic_blocks(module):
-    # Documents the gap the plan closes: the HCL scan sees no rule at all, so it fails every
-    # call the same way, the CMK one included. If this changes, revisit docs/plan-scanning.md.
-    code = hcl()
-    assert verdicts(code, module) == {"CKV_KMSG_1": "FAILED", "CKV2_KMSG_1": "FAILED"}
-    assert "dynamic block, which Checkov cannot expand" in details(code, module, "CKV_KMSG_1")
-    assert "dynamic block, which Checkov cannot expand" in details(code, module, "CKV2_KMSG_1")
-    assert verdicts(code, "data") != RIGHT["data"]
+def test_hcl_scan_expands_the_dynamic_blocks(module):
+    # Each call judged with its own input, as the update plan judges it.
+    assert verdicts(hcl(), module) == RIGHT[module]
+
+
+def test_hcl_scan_follows_the_rule_to_its_key_and_lookup():
+    assert "customer-managed key aws_kms_key.data" in details(hcl(), "data", "CKV_KMSG_1")
+    assert "AWS-managed key 'alias/aws/s3'" in details(hcl(), "managed", "CKV_KMSG_1")
 
 
 def test_key_checks_agree():
