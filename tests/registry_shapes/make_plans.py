@@ -11,7 +11,7 @@ expected.yaml, default the fixture folder itself):
 3. ``terraform init`` with a CLI config whose provider_installation uses the
    filesystem mirror, ``terraform plan -out p``, ``terraform show -json p``,
 4. write ``<root>/tfplan.json``: pretty, sorted keys, without the temporary
-   path and the plan's timestamp, so a rerun gives the same bytes.
+   path and the plan's timestamp, relevant_attributes sorted, so a rerun gives the same bytes.
 
 A fixture marked ``plan: false`` (its point is a value the provider rejects) is
 planned too, and must fail: that confirms its ``plan_note``.
@@ -120,6 +120,9 @@ def plan_root(fixture: Path, root: str, mirror: str) -> dict:
         _run(["terraform", "plan", "-input=false", "-no-color", "-lock=false", "-out", "p"], workdir, env)
         plan = json.loads(_run(["terraform", "show", "-json", "p"], workdir, env))
         plan.pop("timestamp", None)
+        # Terraform lists relevant_attributes in no fixed order.
+        plan["relevant_attributes"] = sorted(plan.get("relevant_attributes") or [],
+                                             key=lambda item: json.dumps(item, sort_keys=True))
         return _strip(plan, [str(workdir.resolve()), str(workdir), str(tmp_path.resolve()), str(tmp_path)])
 
 
