@@ -1,6 +1,8 @@
 """CKV2_KMSG_2: a role that reads or writes objects of an SSE-KMS bucket holds the KMS permissions its key needs."""
 import json
 
+from checkov.common.models.enums import CheckCategories
+
 from kmsguard.check import KmsguardCheck, Verdict
 from kmsguard.encrypted_buckets import key_label
 from kmsguard.key_access import access_to_key
@@ -14,6 +16,7 @@ class IAMRoleHasKMSPermissionsForBuckets(KmsguardCheck):
     ID = "CKV2_KMSG_2"
     NAME = "Ensure IAM roles that use SSE-KMS buckets hold the KMS permissions their keys need"
     RESOURCES = (ROLE,)
+    CATEGORY = CheckCategories.IAM
 
     def evaluate(self, role, graph):
         needs, problems = needs_of(role, graph)

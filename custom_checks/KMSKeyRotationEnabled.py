@@ -10,6 +10,7 @@ class KMSKeyRotationEnabled(KmsguardCheck):
     ID = "CKV_KMSG_2"
     NAME = "Ensure KMS keys rotate automatically within the maximum rotation period"
     RESOURCES = ("aws_kms_key",)
+    SETTINGS = (MAX_ROTATION_PERIOD,)
 
     def evaluate(self, block, model):
         conf = block.config

@@ -16,7 +16,7 @@ from checkov.terraform.checks.resource.base_resource_check import BaseResourceCh
 
 from kmsguard import graph
 from kmsguard.model import Block, ResourceGraph
-from kmsguard.settings import SettingsError
+from kmsguard.settings import Setting, SettingsError
 
 DOCS_URL = "https://github.com/kmsguard/kmsguard/blob/main/docs/checks/{id}.md"
 logger = logging.getLogger("kmsguard")
@@ -42,18 +42,20 @@ class Verdict:
 
 
 class KmsguardCheck(BaseResourceCheck):
-    """Subclasses set ID, NAME, RESOURCES (and SEVERITY) and implement ``evaluate``."""
+    """Subclasses set ID, NAME, RESOURCES (and SEVERITY, CATEGORY, SETTINGS) and implement ``evaluate``."""
 
     ID: str
     NAME: str
     RESOURCES: Iterable[str]
     SEVERITY = "HIGH"
+    CATEGORY = CheckCategories.ENCRYPTION
+    SETTINGS: tuple[Setting, ...] = ()  # read before anything else: a bad one fails every resource
 
     def __init__(self) -> None:
         super().__init__(
             name=self.NAME,
             id=self.ID,
-            categories=[CheckCategories.ENCRYPTION],
+            categories=[self.CATEGORY],
             supported_resources=list(self.RESOURCES),
             guideline=DOCS_URL.format(id=self.ID),
         )
@@ -80,6 +82,8 @@ class KmsguardCheck(BaseResourceCheck):
 
     def scan_resource_conf(self, conf: dict) -> CheckResult:
         try:
+            for setting in self.SETTINGS:
+                setting.read()
             verdict = self._judge(conf)
         except SettingsError as error:
             logger.error("%s", error)

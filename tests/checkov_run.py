@@ -7,16 +7,21 @@ keeps "the registered instance" (the one tests may patch) the one that runs.
 """
 from __future__ import annotations
 
+import functools
+import gc
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from checkov.common.checks.base_check import BaseCheck
+from checkov.common.checks.base_check_registry import BaseCheckRegistry
 from checkov.common.models.enums import CheckResult
 from checkov.runner_filter import RunnerFilter
 from checkov.terraform.checks.resource.registry import resource_registry
 from checkov.terraform.runner import Runner
 
 REPO = Path(__file__).resolve().parent.parent
-CUSTOM_CHECKS = REPO / "custom_checks"
+CUSTOM_CHECKS = (REPO / "custom_checks").resolve()
 PACK_MARKER = "CKV_KMSG_1"
 
 
@@ -40,9 +45,45 @@ def registered_check(check_id: str, resource_type: str):
     return matches[0]
 
 
-def registered_ids() -> set[str]:
+@dataclass(frozen=True)
+class Registration:
+    framework: str  # the registry's report type: terraform, cloudformation, ...
+    check: BaseCheck
+
+
+def pack_checks() -> list[BaseCheck]:
+    """Every check instance the modules of custom_checks/ define (``check = MyCheck()``)."""
     ensure_loaded()
-    return {c.id for checks in resource_registry.checks.values() for c in checks}
+    found = []
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if path and Path(path).resolve().parent == CUSTOM_CHECKS:
+            found += [v for v in vars(module).values() if isinstance(v, BaseCheck)]
+    return list({id(c): c for c in found}.values())
+
+
+@functools.lru_cache(maxsize=None)  # the pack loads once per process
+def registrations() -> tuple[Registration, ...]:
+    """The pack's checks as Checkov's registries hold them, one entry per framework.
+
+    Read from every registry object alive after loading the pack, so a check
+    registered for a second framework (CloudFormation, ...) shows up too.
+    """
+    ensure_loaded()
+    pack = {id(c) for c in pack_checks()}
+    registries = [o for o in gc.get_objects() if isinstance(o, BaseCheckRegistry)]
+    found = {}
+    for registry in registries:
+        for checks in list(registry.checks.values()) + list(registry.wildcard_checks.values()):
+            for check in checks:
+                if id(check) in pack:
+                    found[(registry.report_type, id(check))] = Registration(registry.report_type, check)
+    return tuple(found.values())
+
+
+def registered_ids() -> set[str]:
+    """The pack's check IDs, from Checkov's registries (never a hand-typed list)."""
+    return {r.check.id for r in registrations()}
 
 
 def _loaded() -> bool:

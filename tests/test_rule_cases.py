@@ -17,7 +17,6 @@ from kmsguard.settings import ALL as SETTINGS
 CASES = Path(__file__).resolve().parent / "cases"
 CASE_FILES = sorted(CASES.glob("*/*/expected.yaml"))
 RESULTS = {"PASSED", "FAILED", "SKIPPED"}
-PACK_CHECKS = ["CKV_KMSG_1", "CKV_KMSG_2", "CKV_KMSG_3", "CKV_KMSG_4"]
 
 
 def _load(path: Path) -> dict:
@@ -76,23 +75,27 @@ def test_rule_case(expected_file: Path, monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_cases_exist_for_every_pack_check() -> None:
     covered = {p.parent.parent.name for p in CASE_FILES}
-    assert set(PACK_CHECKS) | {"CKV2_KMSG_1"} <= covered
+    assert registered_ids() <= covered, f"no cases for {sorted(registered_ids() - covered)}"
 
 
 # A case that yields a result for every check of the pack.
 FULL_STACK = CASES / "CKV2_KMSG_1" / "full_stack"
 
 
+def _single_resource_checks() -> set[str]:
+    return {i for i in registered_ids() if i.startswith("CKV_KMSG_")}
+
+
 def test_check_wildcard_selects_only_ckv_kmsg(monkeypatch: pytest.MonkeyPatch) -> None:
     _apply_env(monkeypatch, None)
     found = {r.check_id for r in run(FULL_STACK, checks=["CKV_KMSG_*"])}
-    assert found == set(PACK_CHECKS)
+    assert found == _single_resource_checks()
 
 
 def test_skip_check_wildcard_drops_ckv2(monkeypatch: pytest.MonkeyPatch) -> None:
     _apply_env(monkeypatch, None)
     found = {r.check_id for r in run(FULL_STACK, skip_checks=["CKV2_KMSG_*"])}
-    assert set(PACK_CHECKS) <= found
+    assert _single_resource_checks() <= found
     assert not {c for c in found if c.startswith("CKV2_KMSG_")}
 
 
@@ -114,6 +117,22 @@ def test_bad_max_rotation_period_fails_naming_the_variable(value: str, monkeypat
     for result in found:
         assert result.result == "FAILED", result
         assert "KMSGUARD_MAX_ROTATION_PERIOD_DAYS" in " ".join(result.details), result
+
+
+# Keys CKV_KMSG_2 does not report with a good setting (asymmetric, HMAC, custom key store).
+NOT_ROTATABLE = [CASES / "CKV_KMSG_2" / "asymmetric_and_hmac_not_reported",
+                 CASES / "CKV_KMSG_2" / "custom_key_store_not_reported"]
+
+
+@pytest.mark.parametrize("case", NOT_ROTATABLE, ids=lambda p: p.name)
+def test_bad_setting_fails_even_resources_the_rule_exempts(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The docs promise every resource of the check fails, not only those the rule judges.
+    _apply_env(monkeypatch, None)
+    good = run(case, checks=["CKV_KMSG_2"])
+    _apply_env(monkeypatch, {"KMSGUARD_MAX_ROTATION_PERIOD_DAYS": "yearly"})
+    bad = run(case, checks=["CKV_KMSG_2"])
+    assert len(bad) > len(good), (good, bad)
+    assert all(r.result == "FAILED" and "KMSGUARD_MAX_ROTATION_PERIOD_DAYS" in " ".join(r.details) for r in bad), bad
 
 
 def test_internal_error_is_failed_with_the_error(monkeypatch: pytest.MonkeyPatch) -> None:
