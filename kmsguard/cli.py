@@ -3,9 +3,10 @@
 ``kmsguard [--all-checks] [CHECKOV OPTIONS...]``  scan (only the pack's checks unless ``--all-checks``)
 ``kmsguard pre-commit [CHECKOV OPTIONS...] FILE...``  scan the directories holding the changed files
 ``kmsguard --pack-dirs``  print the installed check directories, one a line
-``kmsguard --checkov-config``  print a ``.checkov.yaml`` naming them
+``kmsguard --checkov-config``  write ``.checkov.yaml`` and a loader for plain Checkov and editors
 ``kmsguard --version``  print the pack's and Checkov's versions
 ``kmsguard sign --key PRIVATE.pem --out DIR``  write a signed copy of the checks (see docs/usage.md)
+``kmsguard sarif-fix FILE [-o OUT]``  make a SARIF file plain Checkov wrote valid, reasons included
 
 Checkov runs in this process: the command already loads Checkov's option parser
 to reject bad options and missing paths up front (plain Checkov skips a missing
@@ -16,11 +17,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 from importlib import metadata
 from typing import Sequence
 
-from kmsguard import settings
+import kmsguard
+from kmsguard import sarif, settings, signing, workspace
 
 PACK_CHECKS = "CKV_KMSG_*,CKV2_KMSG_*"
 # The pack's checks are Terraform resource checks; they also run on plan JSON.
@@ -39,17 +42,8 @@ def pack_dirs() -> list[str]:
     return [os.path.dirname(os.path.abspath(package.__file__)) for package in (custom_checks, policies)]
 
 
-def checkov_config() -> str:
-    lines = [
-        "# Checkov config that loads the kmsguard pack (written by `kmsguard --checkov-config`).",
-        "# Plain `checkov -d .` run next to this file, or by an editor plugin, picks the pack up.",
-        "external-checks-dir:",
-        *(f"  - {directory}" for directory in pack_dirs()),
-        "# Uncomment to run only the pack's checks:",
-        "# check:",
-        *(f"#   - {pattern}" for pattern in PACK_CHECKS.split(",")),
-    ]
-    return "\n".join(lines) + "\n"
+def library_dir() -> str:
+    return os.path.dirname(os.path.abspath(kmsguard.__file__))
 
 
 def versions() -> str:
@@ -188,25 +182,48 @@ def checkov_argv(argv: list[str], all_checks: bool) -> list[str]:
     return argv + extra
 
 
+# Run in a child interpreter: the library may load native code (tfparse starts Go's runtime,
+# which deadlocks in the worker processes Checkov forks from a parent that loaded it).
+_LOAD_PACK = """
+import importlib.util, os, pkgutil, sys
+import kmsguard
+for module in pkgutil.iter_modules(kmsguard.__path__):
+    if module.name not in ("__main__", "custom_checks", "policies"):
+        importlib.import_module("kmsguard." + module.name)
+checks = sys.argv[1]
+for name in sorted(os.listdir(checks)):
+    if name.endswith(".py") and name != "__init__.py":
+        try:  # as Checkov runs an external check file
+            spec = importlib.util.spec_from_file_location(name[:-3], os.path.join(checks, name))
+            spec.loader.exec_module(importlib.util.module_from_spec(spec))
+        except Exception as error:
+            raise type(error)(f"{name}: {error}") from None
+"""
+
+
 def verify_pack() -> None:
     """Fail loudly if the pack cannot load: Checkov only logs a check that fails to import, then scans without it."""
-    import importlib
-    import pkgutil
+    child = subprocess.run(
+        [sys.executable, "-c", _LOAD_PACK, pack_dirs()[0]], capture_output=True, text=True,
+        env=dict(os.environ, BC_SKIP_MAPPING=os.environ.get("BC_SKIP_MAPPING", "TRUE")),
+    )
+    if child.returncode != 0:  # the last line of the traceback names the error
+        lines = child.stderr.strip().splitlines() or [f"exit code {child.returncode}"]
+        raise UsageError(f"the kmsguard pack cannot load ({lines[-1]})")
 
-    import kmsguard
 
-    try:
-        for module in pkgutil.iter_modules(kmsguard.__path__):
-            if module.name not in ("cli", "signing", "__main__", "custom_checks", "policies"):
-                importlib.import_module(f"kmsguard.{module.name}")
-        checks = pack_dirs()[0]
-        for name in sorted(os.listdir(checks)):
-            if name.endswith(".py"):
-                path = os.path.join(checks, name)
-                with open(path, encoding="utf-8") as source:
-                    compile(source.read(), path, "exec")
-    except Exception as error:  # any of them means a scan that would look clean without these checks
-        raise UsageError(f"the kmsguard pack cannot load ({type(error).__name__}: {error})") from error
+class _RepairedSarif:
+    """Mixed into Checkov's SARIF writer: valid SARIF 2.1.0, each result's reason in its message."""
+
+    def create_json(self):
+        return sarif.repair(super().create_json())
+
+
+def _repair_checkov_sarif() -> None:
+    from checkov.common.runners import runner_registry
+
+    if not issubclass(runner_registry.Sarif, _RepairedSarif):
+        runner_registry.Sarif = type("Sarif", (_RepairedSarif, runner_registry.Sarif), {})
 
 
 def run_checkov(argv: list[str]) -> int:
@@ -214,6 +231,7 @@ def run_checkov(argv: list[str]) -> int:
 
     from checkov.main import Checkov
 
+    _repair_checkov_sarif()
     sys.argv = ["checkov", *argv]  # Checkov looks for default config files next to sys.argv's -d
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=SyntaxWarning)
@@ -222,18 +240,39 @@ def run_checkov(argv: list[str]) -> int:
 
 
 def sign(args: list[str]) -> int:
-    from kmsguard import signing
-
     parser = _OneLineParser(prog="kmsguard sign", description="Write a signed copy of the pack's checks.")
     parser.add_argument("--key", required=True, help="PEM ECDSA P-256 private key (never commit it)")
     parser.add_argument("--out", required=True, help="new or empty directory for the signed copy")
     options = parser.parse_args(args)
+    checks, policies = pack_dirs()
     try:
-        signed = signing.sign_pack(options.key, options.out)
+        signed = signing.sign_pack(options.key, options.out, checks, policies, library_dir())
     except signing.SigningError as error:
         raise UsageError(str(error)) from error
     print(f"kmsguard: signed {len(signed.files)} files into {signed.out_dir} "
           f"(public key sha256 {signed.key_fingerprint})")
+    return 0
+
+
+def sarif_fix(args: list[str]) -> int:
+    parser = _OneLineParser(prog="kmsguard sarif-fix", description="Make a Checkov SARIF file valid SARIF 2.1.0.")
+    parser.add_argument("file", help="SARIF file written by checkov -o sarif")
+    parser.add_argument("-o", "--output", help="write here instead of rewriting FILE")
+    options = parser.parse_args(args)
+    try:
+        count = sarif.repair_file(options.file, options.output)
+    except sarif.SarifError as error:
+        raise UsageError(str(error)) from error
+    print(f"kmsguard: wrote valid SARIF with {count} results to {options.output or options.file}")
+    return 0
+
+
+def write_checkov_config() -> int:
+    try:
+        written = workspace.write(".")
+    except workspace.WorkspaceError as error:
+        raise UsageError(str(error)) from error
+    print(f"kmsguard: wrote {', '.join(written)}; commit them, and run checkov from this directory")
     return 0
 
 
@@ -242,6 +281,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args[:1] == ["sign"]:
             return sign(args[1:])
+        if args[:1] == ["sarif-fix"]:
+            return sarif_fix(args[1:])
         if "--version" in args or "-v" in args:
             print(versions())
             return 0
@@ -249,8 +290,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("\n".join(pack_dirs()))
             return 0
         if "--checkov-config" in args:
-            print(checkov_config(), end="")
-            return 0
+            return write_checkov_config()
         all_checks = "--all-checks" in args
         args = [arg for arg in args if arg != "--all-checks"]
         if args[:1] == ["pre-commit"]:

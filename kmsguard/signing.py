@@ -148,14 +148,30 @@ def _read(path: str) -> bytes:
         return handle.read()
 
 
+def _library_files(library_dir: str, bundled: tuple[str, ...]) -> list[str]:
+    """The library's .py files, relative; the check and policy subpackages of an install are not library."""
+    skip = {os.path.realpath(directory) for directory in bundled}
+    found = []
+    for root, dirs, files in os.walk(library_dir):
+        dirs[:] = sorted(
+            d for d in dirs if d != "__pycache__" and os.path.realpath(os.path.join(root, d)) not in skip
+        )
+        found += [os.path.relpath(os.path.join(root, name), library_dir) for name in sorted(files) if name.endswith(".py")]
+    return found
+
+
 def plan(checks_dir: str, library_dir: str, policies_dir: str) -> dict[str, bytes]:
-    """Relative output path -> unsigned bytes, for the whole signed copy."""
+    """Relative output path -> unsigned bytes, for the whole signed copy.
+
+    Works for both layouts: a checkout (checks beside the library) and an
+    install (checks in ``kmsguard/custom_checks``, inside the library).
+    """
     policies = [name for name in sorted(os.listdir(policies_dir)) if name.endswith(POLICY_SUFFIXES)]
     if policies:
         raise SigningError(
             f"Checkov does not verify YAML/JSON policies, refusing to ship unsigned {', '.join(policies)}"
         )
-    library = _python_files(library_dir)
+    library = _library_files(library_dir, (checks_dir, policies_dir))
     nested = [path for path in library if os.sep in path]
     if nested:
         raise SigningError(f"the signed copy supports a flat kmsguard library, found {nested[0]}")
@@ -175,16 +191,12 @@ def plan(checks_dir: str, library_dir: str, policies_dir: str) -> dict[str, byte
     return files
 
 
-def sign_pack(key_path: str, out_dir: str) -> SignedCopy:
-    """Write the signed copy of the installed pack to out_dir (which must not hold files)."""
-    import kmsguard
-    from kmsguard.cli import pack_dirs
-
+def sign_pack(key_path: str, out_dir: str, checks_dir: str, policies_dir: str, library_dir: str) -> SignedCopy:
+    """Write the signed copy of the pack to out_dir (which must not hold files)."""
     key = load_private_key(key_path)
     if os.path.exists(out_dir) and (not os.path.isdir(out_dir) or os.listdir(out_dir)):
         raise SigningError(f"output directory {out_dir} exists and is not empty")
-    checks_dir, policies_dir = pack_dirs()
-    files = plan(checks_dir, os.path.dirname(os.path.abspath(kmsguard.__file__)), policies_dir)
+    files = plan(checks_dir, library_dir, policies_dir)
     for relative, source in files.items():
         target = os.path.join(out_dir, relative)
         os.makedirs(os.path.dirname(target), exist_ok=True)
