@@ -1,6 +1,6 @@
 """CKV2_KMSG_1: a bucket's effective default encryption is SSE-KMS (or DSSE-KMS) with a customer-managed key."""
 from kmsguard.check import KmsguardCheck, Verdict
-from kmsguard.s3 import BUCKET, INLINE, EncryptionConfig, has_inline, block_rules, bucket_index, log_target_verdict
+from kmsguard.s3 import BUCKET, INLINE, EncryptionConfig, block_rules, bucket_index, has_inline, log_target_verdict
 
 
 class S3BucketEncryptedWithCustomerManagedKey(KmsguardCheck):
@@ -28,7 +28,7 @@ class S3BucketEncryptedWithCustomerManagedKey(KmsguardCheck):
         problems = [problem for config in configs for problem in config.problems]
         if problems:
             return Verdict.failed(*problems)
-        return Verdict.passed(*(f"{c.source}: {r.algorithm} with {r.key.description}" for c in configs for r in c.rules))
+        return Verdict.passed(*(f"{c.source}: {r.summary}" for c in configs for r in c.rules))
 
 
 check = S3BucketEncryptedWithCustomerManagedKey()

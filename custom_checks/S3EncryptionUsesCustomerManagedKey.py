@@ -1,6 +1,6 @@
 """CKV_KMSG_1: an S3 encryption configuration uses SSE-KMS (or DSSE-KMS) with a customer-managed key."""
 from kmsguard.check import KmsguardCheck, Verdict
-from kmsguard.s3 import BUCKET, ENCRYPTION_CONFIG, EncryptionConfig, has_inline, block_rules, bucket_index, log_target_verdict
+from kmsguard.s3 import BUCKET, ENCRYPTION_CONFIG, EncryptionConfig, block_rules, bucket_index, has_inline, log_target_verdict
 
 
 class S3EncryptionUsesCustomerManagedKey(KmsguardCheck):
@@ -22,7 +22,7 @@ class S3EncryptionUsesCustomerManagedKey(KmsguardCheck):
         problems = EncryptionConfig(owner.address, rules).problems
         if problems:
             return Verdict.failed(*problems)
-        return Verdict.passed(*(f"{rule.algorithm} with {rule.key.description}" for rule in rules))
+        return Verdict.passed(*(rule.summary for rule in rules))
 
 
 check = S3EncryptionUsesCustomerManagedKey()

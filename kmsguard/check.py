@@ -59,7 +59,8 @@ class KmsguardCheck(BaseResourceCheck):
             supported_resources=list(self.RESOURCES),
             guideline=DOCS_URL.format(id=self.ID),
         )
-        self.severity = Severities[self.SEVERITY]
+        # Checkov's BaseCheck sets severity = None without an annotation, so mypy infers None.
+        self.severity = Severities[self.SEVERITY]  # type: ignore[assignment]
 
     def evaluate(self, block: Block, model: ResourceGraph) -> Verdict:
         """The verdict on one instance Terraform would create, read from the model."""

@@ -63,11 +63,11 @@ def classify(value: Any, owner: Block | None, label: str, graph: ResourceGraph |
         if is_unresolved(value):
             return _unresolved(value)
         literal = classify_literal(value.strip())
-        if literal.customer_managed and graph is not None:
+        if literal.customer_managed and literal.literal and graph is not None:
             literal.keys = _keys_behind_alias_name(literal.literal, graph)
         return literal
     blocks = graph.resolve(owner, label, KEY_LIKE, value) if graph and owner else []
-    if blocks:
+    if blocks and graph is not None:
         verdicts = [_classify_block(block, graph) for block in blocks]
         kinds = {v.kind for v in verdicts}
         if len(kinds) == 1:

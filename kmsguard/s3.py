@@ -38,6 +38,11 @@ class RuleCheck:
     def is_kms(self) -> bool:
         return self.algorithm in SSE_KMS
 
+    @property
+    def summary(self) -> str:
+        """What the rule sets, for PASSED details."""
+        return f"{self.algorithm} with {self.key.description}" if self.key else str(self.algorithm)
+
 
 @dataclass
 class EncryptionConfig:

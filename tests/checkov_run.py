@@ -16,6 +16,7 @@ from pathlib import Path
 from checkov.common.checks.base_check import BaseCheck
 from checkov.common.checks.base_check_registry import BaseCheckRegistry
 from checkov.common.models.enums import CheckResult
+from checkov.common.output.report import Report
 from checkov.runner_filter import RunnerFilter
 from checkov.terraform.checks.resource.registry import resource_registry
 from checkov.terraform.runner import Runner
@@ -96,17 +97,28 @@ def ensure_loaded() -> None:
         assert _loaded(), f"no kmsguard check registered from {CUSTOM_CHECKS}"
 
 
+def one_report(report: Report | list[Report]) -> Report:
+    """Runner.run's report for one framework (it returns a list only for several)."""
+    assert not isinstance(report, list), f"{len(report)} reports where one was expected"
+    return report
+
+
+def outcome(record) -> str:
+    """PASSED, FAILED or SKIPPED for a Checkov record."""
+    return CheckResult(record.check_result["result"]).name
+
+
 def run(root: Path | str, checks: list[str] | None = None, skip_checks: list[str] | None = None) -> list[Result]:
     """Every PASSED, FAILED and SKIPPED record of one Terraform scan of ``root``."""
     # The first run loads the pack the way the CLI does (also marking its IDs external).
     external = None if _loaded() else [str(CUSTOM_CHECKS)]
-    report = Runner().run(
+    report = one_report(Runner().run(
         root_folder=str(root),
         external_checks_dir=external,
         runner_filter=RunnerFilter(framework=["terraform"], checks=checks, skip_checks=skip_checks),
-    )
+    ))
     records = report.passed_checks + report.failed_checks + report.skipped_checks
     return [
-        Result(r.check_id, r.resource, CheckResult(r.check_result["result"]).name, tuple(r.details or ()))
+        Result(r.check_id, r.resource, outcome(r), tuple(r.details or ()))
         for r in records
     ]

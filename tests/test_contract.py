@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from checkov.common.checks.base_check import BaseCheck
 
 from checkov_run import REPO, Registration, pack_checks, registrations
 
@@ -49,6 +50,10 @@ def page_header(text: str) -> tuple[str, dict[str, str]]:
     return title, rows
 
 
+def _severity(check: BaseCheck) -> str | None:
+    return check.severity.name if check.severity else None
+
+
 def _types_row(framework: str) -> str:
     return "Resource types" if framework == "terraform" else f"Resource types ({framework})"
 
@@ -63,8 +68,8 @@ def page_problems(registration: Registration, root: Path) -> list[str]:
     expected_title = f"# {check.id}: {check.name.removeprefix('Ensure ')}"
     if title != expected_title:
         problems.append(f"{check.id}: page title {title!r}, the check's name gives {expected_title!r}")
-    if rows.get("Severity") != check.severity.name:
-        problems.append(f"{check.id}: page severity {rows.get('Severity')!r}, registered {check.severity.name}")
+    if rows.get("Severity") != _severity(check):
+        problems.append(f"{check.id}: page severity {rows.get('Severity')!r}, registered {_severity(check)}")
     categories = ", ".join(c.name for c in check.categories)
     if rows.get("Category") != categories:
         problems.append(f"{check.id}: page category {rows.get('Category')!r}, registered {categories}")
@@ -98,8 +103,8 @@ def readme_problems(checks: list[Registration], root: Path) -> list[str]:
         registered = set().union(*(r.check.supported_entities for r in mine))
         if _types(types) != registered:
             problems.append(f"{check_id}: README resource types {sorted(_types(types))}, registered {sorted(registered)}")
-        if severity != mine[0].check.severity.name:
-            problems.append(f"{check_id}: README severity {severity}, registered {mine[0].check.severity.name}")
+        if severity != _severity(mine[0].check):
+            problems.append(f"{check_id}: README severity {severity}, registered {_severity(mine[0].check)}")
         if f"(docs/checks/{check_id}.md)" not in docs:
             problems.append(f"{check_id}: README docs link {docs!r} is not docs/checks/{check_id}.md")
     return problems

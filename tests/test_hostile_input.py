@@ -18,10 +18,8 @@ import pytest
 from checkov.runner_filter import RunnerFilter
 from checkov.terraform.runner import Runner
 
-from checkov_run import CUSTOM_CHECKS, ensure_loaded
+from checkov_run import CUSTOM_CHECKS, ensure_loaded, one_report, registered_ids
 from kmsguard.settings import ALL as SETTINGS
-
-PACK = ["CKV_KMSG_1", "CKV_KMSG_2", "CKV_KMSG_3", "CKV_KMSG_4", "CKV2_KMSG_1", "CKV2_KMSG_2"]
 
 KEY = """
 resource "aws_kms_key" "k" {
@@ -91,12 +89,14 @@ def scan(tmp_path, caplog, monkeypatch):
     for setting in SETTINGS:
         monkeypatch.delenv(setting.variable, raising=False)
 
-    def run(files: dict[str, str], checks=PACK) -> Scan:
+    def run(files: dict[str, str], checks: list[str] | None = None) -> Scan:
         ensure_loaded()
+        checks = checks or sorted(registered_ids())
         root = write(tmp_path / "tree", files)
         caplog.clear()
         with caplog.at_level(logging.WARNING):
-            report = Runner().run(root_folder=str(root), runner_filter=RunnerFilter(framework=["terraform"], checks=checks))
+            report = one_report(Runner().run(root_folder=str(root),
+                                             runner_filter=RunnerFilter(framework=["terraform"], checks=checks)))
         records = report.passed_checks + report.failed_checks + report.skipped_checks
         result = Scan(records, list(report.parsing_errors), caplog.text)
         assert "internal error" not in caplog.text, caplog.text
@@ -225,8 +225,8 @@ def test_huge_policy(scan):
 
 def test_huge_jsonencode_policy(scan):
     # The same through jsonencode, which Checkov renders to a dict (and reference strings).
-    noise = "".join(f'      {{ Effect = "Allow", Action = ["ec2:Describe{i}"], Resource = ["arn:aws:ec2:*:*:instance/i-{i}"] }},\n'
-                    for i in range(1000))
+    noise = "".join(f'      {{ Effect = "Allow", Action = ["ec2:Describe{i}"], '
+                    f'Resource = ["arn:aws:ec2:*:*:instance/i-{i}"] }},\n' for i in range(1000))
     policy = ("jsonencode({\n    Statement = [\n" + noise
               + '      { Effect = "Allow", Action = "s3:GetObject", Resource = "${aws_s3_bucket.b.arn}/*" },\n'
               + '      { Effect = "Allow", Action = "kms:Decrypt", Resource = aws_kms_key.k.arn }\n    ]\n  })')

@@ -11,12 +11,12 @@ TREE = Path(__file__).parent / "fixtures" / "two_roots"
 
 def _results():
     checkov_run.ensure_loaded()
-    report = Runner().run(
+    report = checkov_run.one_report(Runner().run(
         root_folder=str(TREE),
         runner_filter=RunnerFilter(framework=["terraform"], checks=["CKV_KMSG_1", "CKV2_KMSG_1", "CKV2_KMSG_2"]),
-    )
+    ))
     return {
-        (r.check_id, r.resource, r.caller_file_path or r.file_path, r.check_result["result"].name)
+        (r.check_id, r.resource, r.caller_file_path or r.file_path, checkov_run.outcome(r))
         for r in report.passed_checks + report.failed_checks
     }
 

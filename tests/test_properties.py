@@ -9,7 +9,8 @@ and compares every verdict with ``oracle()``: the rules restated from their
 text in plain Python, sharing no code with kmsguard. Unresolvable input may be FAILED or unreported, never
 PASSED. No run may log an internal error.
 
-KMSGUARD_PROPERTY_EXAMPLES sets the number of examples (default 500, about 20 s).
+KMSGUARD_PROPERTY_EXAMPLES sets the number of examples (default 500, about 20 s;
+100 in the quick loop, pytest -m "not e2e", see conftest.py).
 """
 from __future__ import annotations
 
@@ -25,10 +26,9 @@ from checkov.terraform.runner import Runner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checkov_run import ensure_loaded
+from checkov_run import ensure_loaded, one_report, outcome, registered_ids
 from kmsguard.settings import ALL as SETTINGS
 
-PACK = ["CKV_KMSG_1", "CKV_KMSG_2", "CKV_KMSG_3", "CKV_KMSG_4", "CKV2_KMSG_1", "CKV2_KMSG_2"]
 EXAMPLES = int(os.environ.get("KMSGUARD_PROPERTY_EXAMPLES", "500"))
 MAX_ROTATION, MIN_WINDOW = 365, 7  # the settings' defaults (unset in this test)
 BUCKET_NAME = "prop-bucket"
@@ -135,7 +135,7 @@ def render_rule(enc: Encryption, indent: str) -> str:
     return text + f"{indent}}}\n"
 
 
-def render(world: World) -> str:
+def key_arguments(world: World) -> list[str]:
     key = []
     if world.spec != UNSET:
         key.append(f'customer_master_key_spec = "{world.spec}"')
@@ -149,6 +149,11 @@ def render(world: World) -> str:
         parts = ["root", "role"] if world.key_policy == "root_and_role" else [world.key_policy]
         key.append('policy = jsonencode({ Version = "2012-10-17", Statement = ['
                    + ", ".join(KEY_POLICY_STATEMENTS[part] for part in parts) + "] })")
+    return key
+
+
+def render(world: World) -> str:
+    key = key_arguments(world)
     text = ['variable "rotation" {}\nvariable "window" {}\nvariable "key" {}\n\n',
             'resource "aws_kms_key" "k" {\n' + "".join(f"  {line}\n" for line in key) + "}\n\n",
             'resource "aws_kms_alias" "a" {\n  name          = "alias/prop"\n  target_key_id = aws_kms_key.k.key_id\n}\n\n',
@@ -209,8 +214,8 @@ def log_target_verdicts(rules: list[Encryption]) -> frozenset:
     return frozenset({PASSED})
 
 
-def oracle(world: World) -> dict[tuple[str, str], frozenset]:
-    """(check, resource) -> the verdicts the rules allow; frozenset({None}) means "not reported"."""
+def key_verdicts(world: World) -> dict[tuple[str, str], frozenset]:
+    """The oracle for the key checks, CKV_KMSG_2 and CKV_KMSG_3."""
     only = lambda verdict: frozenset({verdict})  # noqa: E731
     expected: dict[tuple[str, str], frozenset] = {}
 
@@ -221,6 +226,7 @@ def oracle(world: World) -> dict[tuple[str, str], frozenset]:
         expected["CKV_KMSG_2", "aws_kms_key.k"] = only(FAILED)
     else:
         period = 365 if world.period == UNSET else world.period
+        assert isinstance(period, int)
         expected["CKV_KMSG_2", "aws_kms_key.k"] = only(PASSED if period <= MAX_ROTATION else FAILED)
     expected["CKV_KMSG_2", "aws_kms_key.other"] = only(PASSED)
 
@@ -230,8 +236,18 @@ def oracle(world: World) -> dict[tuple[str, str], frozenset]:
     elif world.window == "unresolved":
         expected["CKV_KMSG_3", "aws_kms_key.k"] = only(FAILED)
     else:
+        assert isinstance(world.window, int)
         expected["CKV_KMSG_3", "aws_kms_key.k"] = only(PASSED if MIN_WINDOW <= world.window <= 30 else FAILED)
     expected["CKV_KMSG_3", "aws_kms_key.other"] = only(PASSED)
+    return expected
+
+
+def oracle(world: World) -> dict[tuple[str, str], frozenset]:
+    """(check, resource) -> the verdicts the rules allow; frozenset({None}) means "not reported"."""
+    only = lambda verdict: frozenset({verdict})  # noqa: E731
+    expected: dict[tuple[str, str], frozenset] = {}
+
+    expected.update(key_verdicts(world))
 
     # CKV_KMSG_1 and CKV_KMSG_4 judge each encryption configuration on its own.
     places = {"aws_s3_bucket.b": world.inline, "aws_s3_bucket_server_side_encryption_configuration.c": world.config}
@@ -262,53 +278,65 @@ def oracle(world: World) -> dict[tuple[str, str], frozenset]:
     return expected
 
 
-def role_verdicts(world: World, present: list[Encryption]) -> frozenset:
-    def allows(action: str, pattern: str) -> bool:
-        return pattern == "*" or pattern == action or (pattern.endswith("*") and action.startswith(pattern[:-1]))
+def _allows(action: str, pattern: str) -> bool:
+    return pattern == "*" or pattern == action or (pattern.endswith("*") and action.startswith(pattern[:-1]))
 
+
+def _needed_actions(world: World) -> set[str]:
     touches_objects = world.s3_resource in ("objects_ref", "objects_literal", "star")
-    reads = touches_objects and any(allows("s3:GetObject", a) for a in world.s3_actions)
-    writes = touches_objects and any(allows("s3:PutObject", a) for a in world.s3_actions)
+    reads = touches_objects and any(_allows("s3:GetObject", a) for a in world.s3_actions)
+    writes = touches_objects and any(_allows("s3:PutObject", a) for a in world.s3_actions)
     needed_actions = {"kms:Decrypt"} if reads else set()
     if writes:
         needed_actions |= {"kms:GenerateDataKey", "kms:Decrypt"}
-    kms_rules = [enc for enc in present if enc.algorithm in ("aws:kms", "aws:kms:dsse")]
+    return needed_actions
+
+
+def _bucket_keys(present: list[Encryption]) -> set[str]:
     keys = set()
-    for enc in kms_rules:
+    for enc in present:
+        if enc.algorithm not in ("aws:kms", "aws:kms:dsse"):
+            continue
         kind = cmk_kind(enc)
         if enc.key == "literal_alias" or kind == "unknown":
             keys.add("unknown")  # some key, not knowable from the scan: only "*" surely covers it
         elif kind == "customer":
             keys.add("literal" if enc.key == "literal_arn" else "k")  # an alias resource stands for its key
         # the AWS-managed aws/s3 key needs no IAM grant: its key policy allows use through S3
+    return keys
+
+
+def _identity_grant(world: World, action: str, key: str) -> bool:
+    for grant in world.grants:
+        if not any(_allows(action, a) for a in grant.actions):
+            continue
+        # In an IAM policy only a key ARN (or "*") names a key; an alias ARN does not.
+        if grant.target == "star" or (grant.target == "right_key" and key == "k") or \
+                (grant.target == "literal_arn" and key == "literal"):
+            return True
+    return False
+
+
+def _holds(world: World, action: str, key: str) -> bool:
+    if world.deny_decrypt and action == "kms:Decrypt":
+        return False  # an explicit Deny wins
+    if key != "k":  # a key outside the scan: its key policy is unknown, taken as the default one
+        return _identity_grant(world, action, key)
+    # IAM policies count only when the key policy lets the account (root) delegate to them;
+    # with no policy the default key policy does.
+    iam_counts = world.key_policy in ("default", "root", "root_and_role")
+    direct = world.key_policy in ("role", "root_and_role") and action in ("kms:Decrypt", "kms:GenerateDataKey")
+    return (iam_counts and _identity_grant(world, action, key)) or direct
+
+
+def role_verdicts(world: World, present: list[Encryption]) -> frozenset:
+    needed_actions, keys = _needed_actions(world), _bucket_keys(present)
     if not needed_actions or not keys:
         return frozenset({PASSED})
-
-    def identity_grant(action: str, key: str) -> bool:
-        for grant in world.grants:
-            if not any(allows(action, a) for a in grant.actions):
-                continue
-            # In an IAM policy only a key ARN (or "*") names a key; an alias ARN does not.
-            if grant.target == "star" or (grant.target == "right_key" and key == "k") or \
-                    (grant.target == "literal_arn" and key == "literal"):
-                return True
-        return False
-
-    def holds(action: str, key: str) -> bool:
-        if world.deny_decrypt and action == "kms:Decrypt":
-            return False  # an explicit Deny wins
-        if key != "k":  # a key outside the scan: its key policy is unknown, taken as the default one
-            return identity_grant(action, key)
-        # IAM policies count only when the key policy lets the account (root) delegate to them;
-        # with no policy the default key policy does.
-        iam_counts = world.key_policy in ("default", "root", "root_and_role")
-        direct = world.key_policy in ("role", "root_and_role") and action in ("kms:Decrypt", "kms:GenerateDataKey")
-        return (iam_counts and identity_grant(action, key)) or direct
-
     known = keys - {"unknown"}
-    if not all(holds(action, key) for action in needed_actions for key in known):
+    if not all(_holds(world, action, key) for action in needed_actions for key in known):
         return frozenset({FAILED})
-    if "unknown" in keys and not all(holds(action, "unknown") for action in needed_actions):
+    if "unknown" in keys and not all(_holds(world, action, "unknown") for action in needed_actions):
         # Denied for certain, or lacking a grant on a key nobody can name here.
         return frozenset({FAILED}) if world.deny_decrypt else NOT_PASSED
     return frozenset({PASSED})
@@ -331,13 +359,14 @@ class _Errors(logging.Handler):
 def scan(text: str) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], list]]:
     with tempfile.TemporaryDirectory(prefix="kmsguard-prop-") as tmp:
         Path(tmp, "main.tf").write_text(text)
-        report = Runner().run(root_folder=tmp, runner_filter=RunnerFilter(framework=["terraform"], checks=PACK))
+        report = one_report(Runner().run(root_folder=tmp, runner_filter=RunnerFilter(
+            framework=["terraform"], checks=sorted(registered_ids()))))
     found: dict[tuple[str, str], str] = {}
     details: dict[tuple[str, str], list] = {}
     for record in report.passed_checks + report.failed_checks:
         key = (record.check_id, record.resource)
         assert key not in found, f"{key} reported twice"
-        found[key] = record.check_result["result"].name
+        found[key] = outcome(record)
         details[key] = list(record.details or ())
     return found, details
 

@@ -1,0 +1,58 @@
+"""keys.classify_literal and encrypted_buckets.nameable: which literal names a customer-managed key."""
+from __future__ import annotations
+
+import pytest
+
+from kmsguard.encrypted_buckets import UnknownKey, key_label, nameable
+from kmsguard.keys import KeyClass, KeyKind, classify_literal
+
+KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+KEY_ARN = f"arn:aws:kms:us-east-1:111122223333:key/{KEY_ID}"
+MRK = "mrk-1234abcd12ab34cd56ef1234567890ab"
+
+
+@pytest.mark.parametrize("value", [
+    "alias/aws/s3", "alias/aws/ebs", "arn:aws:kms:us-east-1:111122223333:alias/aws/s3",
+    "arn:aws-us-gov:kms:us-gov-west-1:111122223333:alias/aws/s3",
+])
+def test_reserved_aws_aliases_are_aws_managed(value):
+    assert classify_literal(value).kind is KeyKind.AWS_MANAGED
+
+
+@pytest.mark.parametrize("value", [
+    KEY_ID, MRK, KEY_ARN, f"arn:aws:kms:eu-west-1:111122223333:key/{MRK}",
+    f"arn:aws-cn:kms:cn-north-1:111122223333:key/{KEY_ID}",
+    "alias/app", "alias/awsome", "alias/aws-data",  # only the alias/aws/ prefix is reserved
+    "arn:aws:kms:us-east-1:111122223333:alias/app",
+])
+def test_key_ids_arns_and_other_aliases_are_customer_managed(value):
+    found = classify_literal(value)
+    assert found.kind is KeyKind.CUSTOMER_MANAGED
+    assert found.literal == value
+
+
+@pytest.mark.parametrize("value", [
+    "mrk-xyz", "mrk-1234", "1234", "aws/s3", "alias/", "alias/ключ",
+    "arn:aws:kms:us-east-1:111122223333:key/", "arn:aws:s3:::bucket", "arn:aws:kms:us-east-1:12345:key/abc",
+])
+def test_anything_else_is_not_a_key(value):
+    found = classify_literal(value)
+    assert found.kind is KeyKind.UNRESOLVED
+    assert found.literal is None and "not a KMS key ID, key ARN or alias" in found.description
+
+
+def test_a_literal_key_arn_names_itself():
+    assert nameable(classify_literal(KEY_ARN)) == [KEY_ARN]
+    assert key_label(KEY_ARN) == KEY_ARN
+
+
+@pytest.mark.parametrize("value", ["alias/app", KEY_ID, MRK])
+def test_an_alias_or_key_id_without_a_key_in_the_scan_cannot_be_named(value):
+    (key,) = nameable(classify_literal(value))
+    assert isinstance(key, UnknownKey)
+    assert "cannot name" in key_label(key)
+
+
+def test_an_unresolved_key_cannot_be_named():
+    (key,) = nameable(KeyClass(KeyKind.UNRESOLVED, "'var.key', which Checkov could not resolve"))
+    assert isinstance(key, UnknownKey) and "var.key" in key.description
