@@ -12,6 +12,9 @@ something other than "a full default scan", so none of the four gets one):
   b   nearest built-ins only       --check CKV_AWS_145,CKV_AWS_7
   c   full default scan
   d   full default scan + the pack --external-checks-dir custom_checks
+  k   the kmsguard command, full scan + the pack: kmsguard --all-checks -d TREE
+  d_before / a_before   d and a with another install of the pack (--before-venv,
+      --before-pack): an earlier version, measured in the same run
 
 a0 is parsing, graph building and loading the pack with nothing evaluated, so
 a - a0 is the time the pack's checks themselves take and d - c what the pack
@@ -39,6 +42,7 @@ from generate import generate  # noqa: E402
 
 CHECKOV = str(Path(sys.executable).with_name("checkov"))
 PACK = ["--external-checks-dir", str(REPO / "custom_checks")]
+KMSGUARD = str(Path(sys.executable).with_name("kmsguard"))
 CONFIGS = {
     "a": PACK + ["--check", "CKV_KMSG_*,CKV2_KMSG_*"],
     "a0": PACK + ["--check", "CKV_KMSG_NONE"],
@@ -46,7 +50,11 @@ CONFIGS = {
     "b": ["--check", "CKV_AWS_145,CKV_AWS_7"],
     "c": [],
     "d": PACK,
+    "k": ["--all-checks"],
+    "d_before": [],
+    "a_before": ["--check", "CKV_KMSG_*,CKV2_KMSG_*"],
 }
+BEFORE: dict[str, str] = {}  # "venv" and "pack" of the earlier install, from the command line
 PACK_PREFIXES = ("CKV_KMSG_", "CKV2_KMSG_")
 
 
@@ -54,6 +62,11 @@ def run_once(tree: Path, config: str, scratch: Path) -> dict:
     out_path = scratch / f"{config}.json"
     env = dict(os.environ, BC_SKIP_MAPPING="TRUE")
     command = [CHECKOV, "-d", str(tree), "-o", "json", *CONFIGS[config]]
+    if config == "k":
+        command = [KMSGUARD, "-d", str(tree), "-o", "json", *CONFIGS[config]]
+    elif config.endswith("_before"):
+        command = [str(Path(BEFORE["venv"]) / "bin" / "checkov"), "-d", str(tree), "-o", "json",
+                   "--external-checks-dir", BEFORE["pack"], *CONFIGS[config]]
     with open(out_path, "wb") as out, open(scratch / f"{config}.err", "wb") as err:
         start = time.perf_counter()
         child = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=str(tree))
@@ -165,6 +178,12 @@ def report(jsonl: Path) -> str:
         w = lambda c: get(wall, size, c)  # noqa: E731
         lines.append(f"| {size} | {ratio(w('a'), w('b'))} | {ratio(w('d'), w('c'))} | {diff(w('a'), w('a0'))} | "
                      f"{diff(w('d'), w('c'))} | {diff(w('a0'), w('b0'))} | {ratio(get(rss, size, 'd'), get(rss, size, 'c'))} |")
+    extra = [c for c in ("k", "d_before") if any((size, c) in wall for size in sizes)]
+    if extra:
+        lines += ["", "| N | " + " | ".join(f"{c}/c" for c in extra) + " | d/c |", "|---" * (len(extra) + 2) + "|"]
+        for size in sizes:
+            lines.append(f"| {size} | " + " | ".join(ratio(get(wall, size, c), get(wall, size, "c")) for c in extra)
+                         + f" | {ratio(get(wall, size, 'd'), get(wall, size, 'c'))} |")
     small = sizes[0] if sizes else None
     if small is not None:
         ab, dc = get(wall, small, "a"), get(wall, small, "d")
@@ -197,7 +216,10 @@ def main() -> None:
     parser.add_argument("--jsonl", type=Path, default=Path("benchmark-results.jsonl"),
                         help="raw results, appended run by run (a cut-short benchmark still reports)")
     parser.add_argument("--report-only", action="store_true", help="only print the table from --jsonl")
+    parser.add_argument("--before-venv", help="virtualenv with an earlier install of the pack (for d_before, a_before)")
+    parser.add_argument("--before-pack", help="that install's custom_checks directory")
     args = parser.parse_args()
+    BEFORE.update(venv=args.before_venv or "", pack=args.before_pack or "")
     if not args.report_only:
         configs = [c for c in args.configs.split(",") if c]
         unknown = set(configs) - set(CONFIGS)

@@ -64,8 +64,12 @@ class Scan:
             self.evaluated_dirs = set(plans)
         else:
             self.model = ResourceGraph(self._evaluate(files))
+        self.by_address: dict[tuple[str, str], list[Block]] = defaultdict(list)
+        self.by_base_address: dict[tuple[str, str], list[Block]] = defaultdict(list)
         self.by_file: dict[str, list[Block]] = defaultdict(list)
         for block in self.model.blocks:
+            self.by_address[(block.file_path, block.address)].append(block)
+            self.by_base_address[(block.file_path, block.base_address)].append(block)
             self.by_file[block.file_path].append(block)
 
     def _evaluate(self, files: set[str]) -> list[Block]:
@@ -94,7 +98,7 @@ class Scan:
             return Located(problem=f"{address} is not in Checkov's resource graph")
         file_path = vertices[0].file_path
         callers = {v.caller_root for v in vertices if v.caller_root}
-        candidates = _matching(self.by_file.get(file_path, []), address)
+        candidates = self._matching(file_path, address)
         if callers:
             candidates = [b for b in candidates if b.root in callers] or candidates
         if candidates:
@@ -107,16 +111,18 @@ class Scan:
         return Located(problem=f"{address} in {file_path} is in no Terraform root kmsguard evaluated")
 
 
-def _matching(blocks: list[Block], address: str) -> list[Block]:
-    """Instances Checkov's ``address`` names: itself, all its instances, or (a module file scanned alone) every call's."""
-    exact = [b for b in blocks if b.address == address]
-    if exact:
-        return exact
-    base = strip_indexes(address)
-    found = [b for b in blocks if b.base_address == base]
-    if found or base.startswith("module."):
-        return found
-    return [b for b in blocks if b.base_address.endswith("." + base)]
+
+
+    def _matching(self, file_path: str, address: str) -> list[Block]:
+        """Instances Checkov's ``address`` names: itself, all its instances, or (a module file scanned alone) every call's."""
+        exact = self.by_address.get((file_path, address))
+        if exact:
+            return exact
+        base = strip_indexes(address)
+        found = self.by_base_address.get((file_path, base), [])
+        if found or base.startswith("module."):
+            return found
+        return [b for b in self.by_file.get(file_path, []) if b.base_address.endswith("." + base)]
 
 
 def _var_files() -> list[str]:

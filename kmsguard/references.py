@@ -6,6 +6,7 @@ the referenced block's own name, even across modules), or an expression.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -63,7 +64,13 @@ def reference_spans(value: Any) -> list[tuple[Reference, int]]:
     """Each reference with the position just after it (what follows, e.g. ``/*``, matters)."""
     if not isinstance(value, str):
         return []
-    return [
+    return list(_spans(value))
+
+
+@functools.lru_cache(maxsize=65536)
+def _spans(value: str) -> tuple[tuple[Reference, int], ...]:
+    # Policies and ARNs are read by several rules: scan each distinct string once.
+    return tuple(
         (
             Reference(
                 type=("data." if m.group("data") else "") + m.group("type"),
@@ -74,7 +81,7 @@ def reference_spans(value: Any) -> list[tuple[Reference, int]]:
             m.end(),
         )
         for m in _REFERENCE.finditer(value)
-    ]
+    )
 
 
 def is_unresolved(value: Any) -> bool:
