@@ -4,6 +4,7 @@ import json
 from checkov.common.models.enums import CheckCategories
 
 from kmsguard.check import KmsguardCheck, Verdict
+from kmsguard.cloudformation_adapter import cloudformation_twin
 from kmsguard.encrypted_buckets import key_label
 from kmsguard.key_access import access_to_key
 from kmsguard.kms_needs import needs_of
@@ -62,3 +63,4 @@ class IAMRoleHasKMSPermissionsForBuckets(KmsguardCheck):
 
 
 check = IAMRoleHasKMSPermissionsForBuckets()
+cfn_check = cloudformation_twin(check)  # the same rule on CloudFormation templates

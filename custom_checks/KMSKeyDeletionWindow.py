@@ -1,5 +1,6 @@
 """CKV_KMSG_3: KMS keys keep a deletion window of at least the policy minimum."""
 from kmsguard.check import KmsguardCheck, Verdict
+from kmsguard.cloudformation_adapter import cloudformation_twin
 from kmsguard.references import as_int, describe, unwrap
 from kmsguard.settings import MIN_DELETION_WINDOW
 
@@ -29,3 +30,4 @@ class KMSKeyDeletionWindow(KmsguardCheck):
 
 
 check = KMSKeyDeletionWindow()
+cfn_check = cloudformation_twin(check)  # the same rule on CloudFormation templates

@@ -1,5 +1,6 @@
 """CKV_KMSG_2: symmetric KMS keys rotate automatically, at least as often as the policy maximum."""
 from kmsguard.check import KmsguardCheck, Verdict
+from kmsguard.cloudformation_adapter import cloudformation_twin
 from kmsguard.references import as_bool, as_int, describe, is_unresolved, unwrap
 from kmsguard.settings import MAX_ROTATION_PERIOD
 
@@ -41,3 +42,4 @@ class KMSKeyRotationEnabled(KmsguardCheck):
 
 
 check = KMSKeyRotationEnabled()
+cfn_check = cloudformation_twin(check)  # the same rule on CloudFormation templates

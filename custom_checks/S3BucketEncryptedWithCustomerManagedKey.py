@@ -1,5 +1,6 @@
 """CKV2_KMSG_1: a bucket's effective default encryption is SSE-KMS (or DSSE-KMS) with a customer-managed key."""
 from kmsguard.check import KmsguardCheck, Verdict
+from kmsguard.cloudformation_adapter import cloudformation_twin
 from kmsguard.s3 import BUCKET, INLINE, EncryptionConfig, block_rules, bucket_index, has_inline, log_target_verdict
 
 
@@ -32,3 +33,4 @@ class S3BucketEncryptedWithCustomerManagedKey(KmsguardCheck):
 
 
 check = S3BucketEncryptedWithCustomerManagedKey()
+cfn_check = cloudformation_twin(check)  # the same rule on CloudFormation templates

@@ -1,5 +1,6 @@
 """CKV_KMSG_4: SSE-KMS encryption rules turn on S3 Bucket Keys, which cut KMS request costs by up to 99%."""
 from kmsguard.check import KmsguardCheck, Verdict
+from kmsguard.cloudformation_adapter import cloudformation_twin
 from kmsguard.references import as_bool, describe
 from kmsguard.s3 import BUCKET, ENCRYPTION_CONFIG, judge_rules
 
@@ -26,3 +27,4 @@ class S3BucketKeyEnabled(KmsguardCheck):
 
 
 check = S3BucketKeyEnabled()
+cfn_check = cloudformation_twin(check)  # the same rule on CloudFormation templates

@@ -1,5 +1,6 @@
 """CKV_KMSG_1: an S3 encryption configuration uses SSE-KMS (or DSSE-KMS) with a customer-managed key."""
 from kmsguard.check import KmsguardCheck, Verdict
+from kmsguard.cloudformation_adapter import cloudformation_twin
 from kmsguard.s3 import BUCKET, ENCRYPTION_CONFIG, EncryptionConfig, block_rules, bucket_index, has_inline, log_target_verdict
 
 
@@ -26,3 +27,4 @@ class S3EncryptionUsesCustomerManagedKey(KmsguardCheck):
 
 
 check = S3EncryptionUsesCustomerManagedKey()
+cfn_check = cloudformation_twin(check)  # the same rule on CloudFormation templates
