@@ -74,7 +74,8 @@ class Scan:
 
     def _evaluate(self, files: set[str]) -> list[Block]:
         finder = RootFinder()
-        directories = {os.path.dirname(f) for f in files if f.endswith((".tf", ".tf.json"))}
+        # Module sources Checkov or Terraform downloaded are judged through the roots that call them.
+        directories = {os.path.dirname(f) for f in files if f.endswith((".tf", ".tf.json")) and not _downloaded(f)}
         roots = sorted({root for d in directories for root in finder.roots_of(d)})
         blocks: list[Block] = []
         for root in roots:
@@ -98,6 +99,8 @@ class Scan:
             return Located(problem=f"{address} is not in Checkov's resource graph")
         file_path = vertices[0].file_path
         callers = {v.caller_root for v in vertices if v.caller_root}
+        if _downloaded(file_path):
+            return self._downloaded_module(file_path, address)
         candidates = self._matching(file_path, address)
         if callers:
             candidates = [b for b in candidates if b.root in callers] or candidates
@@ -113,6 +116,21 @@ class Scan:
 
 
 
+    def _downloaded_module(self, file_path: str, address: str) -> Located:
+        """A resource of a registry module Checkov downloaded (``--download-external-modules``).
+
+        The evaluator reads registry modules where ``terraform init`` installs
+        them (``.terraform/modules``); the instances are matched by address in
+        the root that holds Checkov's download folder.
+        """
+        root = file_path.split(os.sep + _CHECKOV_DOWNLOADS + os.sep, 1)[0]
+        base = strip_indexes(address)
+        found = [b for b in self.model.blocks if b.root == root and (b.address == address or b.base_address == base)]
+        if found:
+            return Located(found)
+        return Located(problem=f"{address} comes from a registry module that kmsguard cannot evaluate without its "
+                               f"source: run `terraform init` in {root} so the module is in .terraform/modules")
+
     def _matching(self, file_path: str, address: str) -> list[Block]:
         """Instances Checkov's ``address`` names: itself, all its instances, or (a module file scanned alone) every call's."""
         exact = self.by_address.get((file_path, address))
@@ -123,6 +141,14 @@ class Scan:
         if found or base.startswith("module."):
             return found
         return [b for b in self.by_file.get(file_path, []) if b.base_address.endswith("." + base)]
+
+
+_CHECKOV_DOWNLOADS = ".external_modules"
+
+
+def _downloaded(path: str) -> bool:
+    parts = path.split(os.sep)
+    return _CHECKOV_DOWNLOADS in parts or ".terraform" in parts
 
 
 def _var_files() -> list[str]:
