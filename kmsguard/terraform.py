@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from typing import Any
 import tfparse
 
 from kmsguard import lookups
-from kmsguard.model import Block
+from kmsguard.model import Block, full_type
 from kmsguard.references import references_in
 
 _META = {"__tfmeta", "id", "count", "for_each", "depends_on", "lifecycle", "provider", "provisioner"}
@@ -95,6 +96,7 @@ class _Reader:
                     self.calls[path] = item
         self.made: dict[str, Block] = {}
         self.raw: dict[str, dict] = {item["id"]: item for item in self.items}
+        self._scope: dict[tuple[str, str, str], list[Block]] | None = None
         self.lines: dict[int, tuple[int, int]] = {}  # id(block) -> its line range in its file
         self.dirs = {os.path.dirname(os.path.normpath(os.path.join(root, (i.get("__tfmeta") or {}).get("filename", ""))))
                      for items in parsed.values() for i in items}
@@ -128,6 +130,14 @@ class _Reader:
             unknown += self._explain_unknown(block)
             block.unknown = tuple(dict.fromkeys(unknown))
         return list(self.made.values())
+
+    def _named(self, prefix: str, ref: Any) -> list[Block]:
+        """Blocks of the module instance ``prefix`` that a reference's type and name may name."""
+        if self._scope is None:
+            self._scope = defaultdict(list)
+            for target in self.made.values():
+                self._scope[(module_of(target.address), full_type(target), target.base_name)].append(target)
+        return self._scope.get((prefix, ref.type, ref.name), [])
 
     def _block(self, item: dict, block: Block, path: str, unknown: list[str], refs: tuple[str, ...] = ()) -> dict:
         meta = item.get("__tfmeta") or {}
@@ -242,8 +252,7 @@ class _Reader:
             # The text may come from a caller's input: the nearest enclosing module that declares the lookup.
             prefix = module_of(block.address)
             while True:
-                found = [t for t in self.made.values()
-                         if t.block_type == "data" and module_of(t.address) == prefix and ref.names(t)]
+                found = [t for t in self._named(prefix, ref) if ref.names(t)]
                 if found or not prefix:
                     block.out.extend((label, t) for t in found)
                     break
@@ -285,7 +294,7 @@ class _Reader:
             unknown.append(f"{prefix}var.{var.group(1)} has no value")
             return f"${{var.{var.group(1)}}}"
         for ref in references_in(expression):  # an attribute of a resource, known only after apply
-            block.out.extend((label, t) for t in self.made.values() if module_of(t.address) == prefix and ref.names(t))
+            block.out.extend((label, t) for t in self._named(prefix, ref) if ref.names(t))
         return f"${{{expression}}}"
 
 
