@@ -17,6 +17,7 @@ class IAMRoleHasKMSPermissionsForBuckets(KmsguardCheck):
     ID = "CKV2_KMSG_2"
     NAME = "Ensure IAM roles that use SSE-KMS buckets hold the KMS permissions their keys need"
     RESOURCES = (ROLE,)
+    EVALUATED_KEYS = ("inline_policy", "managed_policy_arns", "name")
     CATEGORY = CheckCategories.IAM
 
     def evaluate(self, role, graph):

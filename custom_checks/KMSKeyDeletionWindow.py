@@ -11,6 +11,7 @@ class KMSKeyDeletionWindow(KmsguardCheck):
     ID = "CKV_KMSG_3"
     NAME = "Ensure KMS keys keep a deletion window of at least the minimum number of days"
     RESOURCES = ("aws_kms_key", "aws_kms_replica_key", "aws_kms_external_key", "aws_kms_replica_external_key")
+    EVALUATED_KEYS = ("deletion_window_in_days",)
     SETTINGS = (MIN_DELETION_WINDOW,)
 
     def evaluate(self, block, model):

@@ -11,6 +11,7 @@ class KMSKeyRotationEnabled(KmsguardCheck):
     ID = "CKV_KMSG_2"
     NAME = "Ensure KMS keys rotate automatically within the maximum rotation period"
     RESOURCES = ("aws_kms_key",)
+    EVALUATED_KEYS = ("enable_key_rotation", "rotation_period_in_days", "customer_master_key_spec", "custom_key_store_id")
     SETTINGS = (MAX_ROTATION_PERIOD,)
 
     def evaluate(self, block, model):

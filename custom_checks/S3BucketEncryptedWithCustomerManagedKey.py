@@ -8,6 +8,7 @@ class S3BucketEncryptedWithCustomerManagedKey(KmsguardCheck):
     ID = "CKV2_KMSG_1"
     NAME = "Ensure each S3 bucket's default encryption is SSE-KMS with a customer-managed KMS key"
     RESOURCES = (BUCKET,)
+    EVALUATED_KEYS = ("bucket", "server_side_encryption_configuration", "logging")
 
     def evaluate(self, bucket, graph):
         index = bucket_index(graph)

@@ -9,6 +9,7 @@ class S3BucketKeyEnabled(KmsguardCheck):
     ID = "CKV_KMSG_4"
     NAME = "Ensure SSE-KMS S3 encryption rules enable S3 Bucket Keys"
     RESOURCES = (BUCKET, ENCRYPTION_CONFIG)
+    EVALUATED_KEYS = ("rule/[0]/bucket_key_enabled", "server_side_encryption_configuration")
     SEVERITY = "LOW"
 
     def evaluate(self, block, model):

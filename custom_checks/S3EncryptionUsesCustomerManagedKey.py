@@ -8,6 +8,9 @@ class S3EncryptionUsesCustomerManagedKey(KmsguardCheck):
     ID = "CKV_KMSG_1"
     NAME = "Ensure S3 default encryption uses SSE-KMS with a customer-managed KMS key"
     RESOURCES = (BUCKET, ENCRYPTION_CONFIG)
+    EVALUATED_KEYS = ("rule/[0]/apply_server_side_encryption_by_default/[0]/sse_algorithm",
+                      "rule/[0]/apply_server_side_encryption_by_default/[0]/kms_master_key_id",
+                      "server_side_encryption_configuration")
 
     def evaluate(self, owner, graph):
         inline = owner.type == BUCKET

@@ -50,6 +50,7 @@ class KmsguardCheck(BaseResourceCheck):
     SEVERITY = "HIGH"
     CATEGORY = CheckCategories.ENCRYPTION
     SETTINGS: tuple[Setting, ...] = ()  # read before anything else: a bad one fails every resource
+    EVALUATED_KEYS: tuple[str, ...] = ()  # the attributes a verdict reads, for Checkov's outputs
 
     def __init__(self) -> None:
         super().__init__(
@@ -61,6 +62,9 @@ class KmsguardCheck(BaseResourceCheck):
         )
         # Checkov's BaseCheck sets severity = None without an annotation, so mypy infers None.
         self.severity = Severities[self.SEVERITY]  # type: ignore[assignment]
+
+    def get_evaluated_keys(self) -> list[str]:
+        return list(self.EVALUATED_KEYS)
 
     def evaluate(self, block: Block, model: ResourceGraph) -> Verdict:
         """The verdict on one instance Terraform would create, read from the model."""

@@ -1,0 +1,19 @@
+"""Every pack verdict names the attributes it read (Checkov's ``evaluated_keys``), for Checkov's own outputs."""
+from pathlib import Path
+
+from checkov.runner_filter import RunnerFilter
+from checkov.terraform.runner import Runner
+
+import checkov_run
+
+FULL_STACK = Path(__file__).parent / "cases" / "CKV2_KMSG_1" / "full_stack"
+
+
+def test_every_pack_result_has_evaluated_keys():
+    checkov_run.ensure_loaded()
+    ids = sorted(i for i in checkov_run.registered_ids() if "KMSG" in i)
+    report = Runner().run(root_folder=str(FULL_STACK), runner_filter=RunnerFilter(framework=["terraform"], checks=ids))
+    records = report.passed_checks + report.failed_checks
+    assert {r.check_id for r in records} == set(ids)
+    for record in records:
+        assert record.check_result.get("evaluated_keys"), (record.check_id, record.resource)
