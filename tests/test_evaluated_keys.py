@@ -6,7 +6,8 @@ from checkov.terraform.runner import Runner
 
 import checkov_run
 
-FULL_STACK = Path(__file__).parent / "cases" / "CKV2_KMSG_1" / "full_stack"
+FULL_STACK = Path(__file__).parent / "cases" / "CKV2_KMSG_1" / "full_stack"  # every check but CKV2_KMSG_2
+ROLES = Path(__file__).parent / "cases" / "CKV2_KMSG_2" / "read_write_exact"
 
 
 def test_every_pack_result_has_evaluated_keys():
