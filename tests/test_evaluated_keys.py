@@ -13,8 +13,10 @@ ROLES = Path(__file__).parent / "cases" / "CKV2_KMSG_2" / "read_write_exact"
 def test_every_pack_result_has_evaluated_keys():
     checkov_run.ensure_loaded()
     ids = sorted(i for i in checkov_run.registered_ids() if "KMSG" in i)
-    report = Runner().run(root_folder=str(FULL_STACK), runner_filter=RunnerFilter(framework=["terraform"], checks=ids))
-    records = report.passed_checks + report.failed_checks
+    records = []
+    for tree in (FULL_STACK, ROLES):
+        report = Runner().run(root_folder=str(tree), runner_filter=RunnerFilter(framework=["terraform"], checks=ids))
+        records += report.passed_checks + report.failed_checks
     assert {r.check_id for r in records} == set(ids)
     for record in records:
         assert record.check_result.get("evaluated_keys"), (record.check_id, record.resource)
