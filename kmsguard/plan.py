@@ -39,6 +39,16 @@ _LOOKUPS = {"data.aws_kms_alias", "data.aws_kms_key"}  # keys.py judges these by
 KEY_LIKE = ("aws_kms_key", "aws_kms_replica_key", "aws_kms_external_key", "aws_kms_replica_external_key",
             "aws_kms_alias") + tuple(_LOOKUPS)
 _KEY_IDS = ("arn", "target_key_arn", "key_id", "target_key_id", "id")
+# Blocks a provider never computes: wholly unknown, they are a dynamic block over a value known only after apply.
+CONFIGURED_BLOCKS = {"rule", "apply_server_side_encryption_by_default", "destination", "encryption_configuration",
+                     "source_selection_criteria", "sse_kms_encrypted_objects"}
+# Blocks the AWS provider (v4 and later) computes from what AWS reports: without a configuration
+# expression their value is AWS's (or a dynamic block's, which the plan cannot tell apart).
+_PROVIDER_BLOCKS = {
+    "aws_s3_bucket": ("server_side_encryption_configuration", "logging", "replication_configuration", "versioning",
+                      "lifecycle_rule", "grant", "cors_rule", "website", "object_lock_configuration", "acl", "policy"),
+    "aws_iam_role": ("inline_policy", "managed_policy_arns"),
+}
 _INSTANCE = re.compile(r"^(?P<object>(?:data\.)?[\w-]+\.[\w-]+)(?P<index>\[[^\]]*\])?$")
 
 
@@ -123,8 +133,9 @@ class _Plan:
             elif parts[0] == "var":
                 if module:
                     parent, call = _parent(module)
+                    name = re.sub(r"\[.*$", "", parts[1])  # var.logging["target_bucket"]: the input logging
                     expression = self._config_module(parent).get("module_calls", {}).get(call, {}) \
-                        .get("expressions", {}).get(parts[1], {})
+                        .get("expressions", {}).get(name, {})
                     more, hidden = self._targets(expression.get("references", []), parent, holder, depth + 1)
                     found += more
                     opaque = opaque or hidden
@@ -167,9 +178,15 @@ class _Plan:
         for key in list(values) + [k for k in unknown if k not in values]:
             value, later, expression = values.get(key), unknown.get(key), expressions.get(key)
             label = f"{path}.{key}" if path else key
-            if later is True:
+            if expression is None and not path and key in _PROVIDER_BLOCKS.get(block.type, ()):
+                continue  # what AWS reports (provider v4+ computes it), not what the configuration sets
+            if later is True and expression is None and key in CONFIGURED_BLOCKS:
+                self._unknown_blocks(block, config, key, label)
+            elif later is True:
                 if expression is None and not path:
                     continue  # an attribute only the provider sets (arn, id): the HCL has none either
+                if self._is_null(expression, self.module_of[block.address]):
+                    continue  # null in the configuration: unset, as the HCL scan sees it
                 config[key] = [self._fill(block, expression, label, key)]
             elif _is_blocks(value) or (_is_blocks(later) and value is None):
                 value = value or [{} for _ in later]
@@ -177,14 +194,44 @@ class _Plan:
                 nested = expression[0] if isinstance(expression, list) and expression else {}
                 config[key] = [self._convert(block, v, later[i] if i < len(later) else {}, nested, label)
                                for i, v in enumerate(value)]
-            elif value is None:
-                continue
+            elif value is None or value == []:
+                continue  # null, or no blocks (provider v4 writes server_side_encryption_configuration = [])
             elif isinstance(later, list) and any(u is True for u in later):
                 config[key] = [[v if v is not None else self._fill(block, expression, f"{label}.{i}", key)
                                 for i, v in enumerate(value)]]
             else:
                 config[key] = [self._known(block, value, expression, label)]
         return config
+
+    def _unknown_blocks(self, block: Block, config: dict, key: str, label: str) -> None:
+        """Blocks the plan leaves wholly unknown: a ``dynamic`` block whose for_each is known only after apply.
+
+        Written as the HCL scan writes a dynamic block it cannot expand, so the rules say why.
+        """
+        where = f" in {label.rsplit('.', 1)[0]}" if "." in label else ""
+        why = f"dynamic block {key!r}{where}: its for_each is known only after apply, so the plan cannot show its blocks"
+        config.setdefault("dynamic", []).append({key: [f"${{{why}}}"]})
+        block.unknown = tuple(dict.fromkeys(block.unknown + (why,)))
+
+    def _is_null(self, expression: Any, module: str, depth: int = 0) -> bool:
+        """Whether an expression is a variable that is null here (a registry module's optional input left unset)."""
+        if not isinstance(expression, dict) or depth > 20:
+            return False
+        if "constant_value" in expression:
+            return expression["constant_value"] is None
+        references = expression.get("references") or []
+        if len(references) != 1 or not references[0].startswith("var."):
+            return False
+        name = references[0].split(".")[1]
+        if not module:
+            variable = (self.document.get("variables") or {}).get(name)
+            return isinstance(variable, dict) and "value" in variable and variable["value"] is None
+        parent, call = _parent(module)
+        given = self._config_module(parent).get("module_calls", {}).get(call, {}).get("expressions", {}).get(name)
+        if given is not None:
+            return self._is_null(given, parent, depth + 1)
+        declared = self._config_module(module).get("variables", {}).get(name)
+        return isinstance(declared, dict) and "default" in declared and declared["default"] is None
 
     def _fill(self, block: Block, expression: Any, label: str, key: str) -> str:
         """The stand-in for a value unknown until apply."""
