@@ -16,6 +16,7 @@ Checkov's own exit codes pass through unchanged.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import subprocess
 import sys
@@ -37,9 +38,9 @@ class UsageError(Exception):
 
 def pack_dirs() -> list[str]:
     """The installed directories Checkov loads the pack from."""
-    from kmsguard import custom_checks, policies
-
-    return [os.path.dirname(os.path.abspath(package.__file__)) for package in (custom_checks, policies)]
+    # Imported by name: the install maps them from the checkout's custom_checks/ and policies/.
+    packages = [importlib.import_module(f"kmsguard.{name}") for name in ("custom_checks", "policies")]
+    return [os.path.dirname(os.path.abspath(str(package.__file__))) for package in packages]
 
 
 def library_dir() -> str:
@@ -216,14 +217,28 @@ class _RepairedSarif:
     """Mixed into Checkov's SARIF writer: valid SARIF 2.1.0, each result's reason in its message."""
 
     def create_json(self):
-        return sarif.repair(super().create_json())
+        return sarif.repair(super().create_json())  # type: ignore[misc]
 
 
-def _repair_checkov_sarif() -> None:
+class _GitLabSastWithReasons:
+    """Mixed into Checkov's GitLab SAST writer, whose description is only a link: the reason first."""
+
+    def _create_iac_vulnerability(self, record):
+        vulnerability = super()._create_iac_vulnerability(record)  # type: ignore[misc]
+        reasons = "; ".join(str(detail) for detail in record.details or [])
+        if reasons:
+            vulnerability["description"] = f"{reasons}. {vulnerability.get('description', '')}".strip()
+        return vulnerability
+
+
+def _patch_checkov_writers() -> None:
+    """kmsguard's own outputs carry each result's reason; Checkov's writers drop it (or break SARIF)."""
     from checkov.common.runners import runner_registry
 
-    if not issubclass(runner_registry.Sarif, _RepairedSarif):
-        runner_registry.Sarif = type("Sarif", (_RepairedSarif, runner_registry.Sarif), {})
+    for name, mixin in (("Sarif", _RepairedSarif), ("GitLabSast", _GitLabSastWithReasons)):
+        writer = getattr(runner_registry, name)
+        if not issubclass(writer, mixin):
+            setattr(runner_registry, name, type(name, (mixin, writer), {}))
 
 
 def run_checkov(argv: list[str]) -> int:
@@ -231,7 +246,7 @@ def run_checkov(argv: list[str]) -> int:
 
     from checkov.main import Checkov
 
-    _repair_checkov_sarif()
+    _patch_checkov_writers()
     sys.argv = ["checkov", *argv]  # Checkov looks for default config files next to sys.argv's -d
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=SyntaxWarning)
@@ -276,32 +291,44 @@ def write_checkov_config() -> int:
     return 0
 
 
+def print_versions() -> int:
+    print(versions())
+    return 0
+
+
+def print_pack_dirs() -> int:
+    print("\n".join(pack_dirs()))
+    return 0
+
+
+def scan(args: list[str]) -> int:
+    all_checks = "--all-checks" in args
+    args = [arg for arg in args if arg != "--all-checks"]
+    if args[:1] == ["pre-commit"]:
+        options, directories = changed_dirs(args[1:])
+        if not directories:
+            return 0
+        args = options + [arg for directory in directories for arg in ("-d", directory)]
+    settings.validate_all()
+    verify_pack()
+    os.environ.setdefault("BC_SKIP_MAPPING", "TRUE")  # no guideline download: works offline
+    return run_checkov(checkov_argv(args, all_checks))
+
+
+SUBCOMMANDS = {"sign": sign, "sarif-fix": sarif_fix}
+FLAGS = {"--version": print_versions, "-v": print_versions, "--pack-dirs": print_pack_dirs,
+         "--checkov-config": write_checkov_config}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        if args[:1] == ["sign"]:
-            return sign(args[1:])
-        if args[:1] == ["sarif-fix"]:
-            return sarif_fix(args[1:])
-        if "--version" in args or "-v" in args:
-            print(versions())
-            return 0
-        if "--pack-dirs" in args:
-            print("\n".join(pack_dirs()))
-            return 0
-        if "--checkov-config" in args:
-            return write_checkov_config()
-        all_checks = "--all-checks" in args
-        args = [arg for arg in args if arg != "--all-checks"]
-        if args[:1] == ["pre-commit"]:
-            options, directories = changed_dirs(args[1:])
-            if not directories:
-                return 0
-            args = options + [arg for directory in directories for arg in ("-d", directory)]
-        settings.validate_all()
-        verify_pack()
-        os.environ.setdefault("BC_SKIP_MAPPING", "TRUE")  # no guideline download: works offline
-        return run_checkov(checkov_argv(args, all_checks))
+        if args[:1] and args[0] in SUBCOMMANDS:
+            return SUBCOMMANDS[args[0]](args[1:])
+        flag = next((flag for flag in FLAGS if flag in args), None)
+        if flag is not None:
+            return FLAGS[flag]()
+        return scan(args)
     except settings.SettingsError as error:
         print(error, file=sys.stderr)
         return 2

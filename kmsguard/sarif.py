@@ -15,8 +15,6 @@ import os
 import tempfile
 from typing import Any
 
-SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-
 
 class SarifError(Exception):
     """The input is not a SARIF log this module can repair; one line says why."""
@@ -28,10 +26,11 @@ def _text(value: Any) -> str:
     return str(value).strip() if value is not None else ""
 
 
-def _repair_result(result: dict[str, Any]) -> None:
+def _take_reasons(result: dict[str, Any]) -> list[str]:
+    """Remove the invalid attachments of a result; return their texts, in order, once each."""
     reasons: list[str] = []
     kept = []
-    for attachment in result.get("attachments") or []:
+    for attachment in result.pop("attachments", None) or []:
         if isinstance(attachment, dict) and "artifactLocation" in attachment and isinstance(
             attachment.get("description", {}), dict
         ):
@@ -42,24 +41,30 @@ def _repair_result(result: dict[str, Any]) -> None:
             reasons.append(reason)
     if kept:
         result["attachments"] = kept
-    else:
-        result.pop("attachments", None)
-    message = result.setdefault("message", {})
+    return reasons
+
+
+def _fix_regions(result: dict[str, Any]) -> None:
+    """Lines are 1-based; a record Checkov has no line for can carry 0."""
+    for location in result.get("locations") or []:
+        region = (location.get("physicalLocation") or {}).get("region")
+        if not isinstance(region, dict):
+            continue
+        for key in ("startLine", "endLine"):
+            if key in region and (not isinstance(region[key], int) or region[key] < 1):
+                region[key] = 1
+        if region.get("endLine", 1) < region.get("startLine", 1):
+            region["endLine"] = region["startLine"]
+
+
+def _repair_result(result: dict[str, Any]) -> None:
+    reasons = _take_reasons(result)
+    message = result.get("message")
     if not isinstance(message, dict):
         message = result["message"] = {"text": _text(message)}
     title = _text(message.get("text")) or str(result.get("ruleId") or "finding")
-    if reasons:
-        message["text"] = f"{title}: {'; '.join(reasons)}"
-    else:
-        message["text"] = title
-    for location in result.get("locations") or []:
-        region = (location.get("physicalLocation") or {}).get("region")
-        if isinstance(region, dict):  # lines are 1-based; a plan file's record can carry 0
-            for key in ("startLine", "endLine"):
-                if key in region and (not isinstance(region[key], int) or region[key] < 1):
-                    region[key] = 1
-            if region.get("endLine", 1) < region.get("startLine", 1):
-                region["endLine"] = region["startLine"]
+    message["text"] = f"{title}: {'; '.join(reasons)}" if reasons else title
+    _fix_regions(result)
 
 
 def repair(log: Any) -> dict[str, Any]:

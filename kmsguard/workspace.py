@@ -67,12 +67,23 @@ class WorkspaceError(Exception):
     """The workspace files cannot be written; one line says why."""
 
 
-def config_text() -> str:
+def loader_reference(root: str) -> str:
+    """How the config names the loader: relative to the workspace root, or ``~/`` in the home directory.
+
+    Plugins that read only ``~/.checkov.yaml`` (JetBrains) run Checkov from elsewhere;
+    Checkov expands ``~`` in external check directories.
+    """
+    if os.path.realpath(root) == os.path.realpath(os.path.expanduser("~")):
+        return "~/" + LOADER_DIR.replace(os.sep, "/")
+    return LOADER_DIR.replace(os.sep, "/")
+
+
+def config_text(root: str = ".") -> str:
     lines = [
         "# Loads the kmsguard pack (written by `kmsguard --checkov-config`). Relative to the workspace",
         "# root: plain `checkov` run there, and editor plugins that pass this file, run the pack.",
         "external-checks-dir:",
-        f"  - {LOADER_DIR}",
+        f"  - {loader_reference(root)}",
         "# Uncomment to run only the pack's checks:",
         "# check:",
         *(f"#   - {pattern}" for pattern in PACK_CHECKS),
@@ -102,11 +113,11 @@ def write(root: str) -> list[str]:
             with open(config, encoding="utf-8") as handle:
                 if LOADER_DIR.replace(os.sep, "/") not in handle.read():
                     raise WorkspaceError(
-                        f"{config} exists: add '{LOADER_DIR}' to its external-checks-dir list (loader written)"
+                        f"{config} exists: add '{loader_reference(root)}' to its external-checks-dir list (loader written)"
                     )
         else:
             with open(config, "w", encoding="utf-8") as handle:
-                handle.write(config_text())
+                handle.write(config_text(root))
             written.append(CONFIG_NAME)
     except OSError as error:
         raise WorkspaceError(f"cannot write {error.filename or root}: {error.strerror or error}") from None

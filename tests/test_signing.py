@@ -1,12 +1,13 @@
 """`kmsguard sign` writes a copy that real Checkov verifies and loads with the public key."""
 from __future__ import annotations
 
+import ast
 import shutil
 
 import pytest
 from ecdsa import NIST256p, SECP256k1, SigningKey
 
-from tool_support import BAD_FAILURES, BAD_TF, results, run, tool, write_tree
+from tool_support import BAD_FAILURES, BAD_TF, REPO, results, run, tool, write_tree
 
 PACK_ONLY = ["--check", "CKV_KMSG_*,CKV2_KMSG_*", "--framework", "terraform", "-o", "json"]
 
@@ -52,6 +53,8 @@ def test_signed_copy_covers_every_python_file(signed):
     names = {path.relative_to(signed).as_posix() for path in python_files}
     assert {"__init__.py", "kmsguard.py", "kmsguard_lib/check.py", "kmsguard_lib/s3.py"} <= names
     assert not (signed / "kmsguard_lib" / "__init__.py").exists()  # not loaded as checks
+    # Signed from the installed wheel, whose checks live inside the package: shipped once, as checks.
+    assert not [name for name in names if name.startswith(("kmsguard_lib/custom_checks/", "kmsguard_lib/policies/"))]
     for path in python_files:
         assert path.read_bytes().splitlines()[-1].startswith(b"# checkov-digest: "), path
 
@@ -99,3 +102,20 @@ def test_sign_refuses_wrong_curve_and_nonempty_output(keys, tmp_path):
     result = run([tool("kmsguard"), "sign", "--key", str(keys[0]), "--out", str(busy)])
     assert result.returncode == 2 and "not empty" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def module_imports(path) -> set[str]:
+    """Every module a source file imports, at any depth (function-level imports included)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+def test_signing_does_not_import_the_cli():
+    # One direction only: the command uses signing, signing is given the directories.
+    assert not {"kmsguard.cli", "kmsguard"} & module_imports(REPO / "kmsguard" / "signing.py")
+    assert "kmsguard.signing" in module_imports(REPO / "kmsguard" / "cli.py")

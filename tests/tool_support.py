@@ -1,16 +1,22 @@
 """Shared by the tests that drive the installed tools (kmsguard, checkov, pre-commit) end to end."""
 from __future__ import annotations
 
+import atexit
+import functools
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from importlib import metadata
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 PACK_FILTER = ("CKV_KMSG_", "CKV2_KMSG_")
+# Set to a directory to keep the installed-wheel virtualenv between sessions (a faster dev loop);
+# the wheel is rebuilt and reinstalled every session either way.
+REUSE_VENV = "KMSGUARD_TEST_VENV"
 
 # A bucket whose default encryption is SSE-KMS with a customer-managed key, with a healthy key.
 GOOD_TF = """\
@@ -63,10 +69,47 @@ def env(**extra: str) -> dict[str, str]:
     return environ
 
 
+def _pip(python: Path, *args: str) -> None:
+    command = [str(python), "-m", "pip", "--disable-pip-version-check", "-q", *args]
+    done = subprocess.run(command, env=env(PIP_NO_INPUT="1"), capture_output=True, text=True, timeout=1800)
+    assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
+
+
+def build_wheel(destination: Path) -> Path:
+    """A wheel of the checkout's files (tracked and new), built from a copy so the checkout stays clean."""
+    source = destination / "source"
+    for relative in _checkout_files():
+        target = source / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / relative, target)
+    _pip(Path(sys.executable), "wheel", "--no-deps", "-w", str(destination / "dist"), str(source))
+    (wheel,) = (destination / "dist").glob("kmsguard-*.whl")
+    return wheel
+
+
+@functools.lru_cache(maxsize=None)
+def installed_bin() -> Path:
+    """bin/ of a fresh virtualenv with the wheel installed as users install it, once per session.
+
+    Checkov is pinned to this interpreter's version, so a run on the lowest
+    supported Checkov tests the wheel on that version too.
+    """
+    work = Path(tempfile.mkdtemp(prefix="kmsguard-wheel-"))
+    atexit.register(shutil.rmtree, work, True)
+    wheel = build_wheel(work)
+    venv = Path(os.environ.get(REUSE_VENV) or work / "venv")
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+    _pip(python, "install", "--force-reinstall", "--no-deps", str(wheel))
+    _pip(python, "install", str(wheel), f"checkov=={metadata.version('checkov')}")
+    return venv / "bin"
+
+
 def tool(name: str) -> str:
-    """A console script of this interpreter's environment."""
-    path = BIN / name
-    assert path.exists(), f"{name} is not installed next to {sys.executable} (pip install -e '.[test]')"
+    """A console script (kmsguard, checkov) of the virtualenv holding the installed wheel."""
+    path = installed_bin() / name
+    assert path.exists(), f"{name} is not installed in {path.parent}"
     return str(path)
 
 
@@ -113,22 +156,25 @@ def all_check_ids(stdout: str) -> set[str]:
     return ids
 
 
+def _checkout_files() -> list[str]:
+    """The checkout's files, tracked and new (not ignored), relative to REPO."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO, capture_output=True, check=True,
+    ).stdout.decode().split("\0")
+    return [relative for relative in listed if relative and (REPO / relative).is_file()]
+
+
 def checkout_copy(destination: Path) -> Path:
     """The checkout's files (tracked and new, not ignored) committed into a fresh git repo.
 
     pre-commit installs a hook repository from a commit, so uncommitted work
     must be committed somewhere; this does it without touching the checkout.
     """
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO, capture_output=True, check=True,
-    ).stdout.decode().split("\0")
-    for relative in filter(None, listed):
-        source = REPO / relative
-        if source.is_file():
-            target = destination / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
+    for relative in _checkout_files():
+        target = destination / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / relative, target)
     git_commit_all(destination, "kmsguard checkout under test")
     return destination
 
