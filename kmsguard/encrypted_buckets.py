@@ -41,7 +41,7 @@ class EncryptedBucket:
 class EncryptedBuckets:
     all: list[EncryptedBucket]
     by_bucket: dict[int, EncryptedBucket]  # id(bucket block) ->
-    by_name: dict[str, list[EncryptedBucket]]  # literal bucket name ->
+    by_name: dict[tuple[str, str], list[EncryptedBucket]]  # (root, literal bucket name) -> (names link within a root)
 
 
 def encrypted_buckets(graph: ResourceGraph) -> EncryptedBuckets:
@@ -50,15 +50,15 @@ def encrypted_buckets(graph: ResourceGraph) -> EncryptedBuckets:
 
 def _build(graph: ResourceGraph) -> EncryptedBuckets:
     found = [e for e in (_encrypted(graph, bucket) for bucket in graph.of_type(BUCKET)) if e]
-    by_name: dict[str, list[EncryptedBucket]] = defaultdict(list)
+    by_name: dict[tuple[str, str], list[EncryptedBucket]] = defaultdict(list)
     for encrypted in found:
         if encrypted.name:
-            by_name[encrypted.name].append(encrypted)
+            by_name[(encrypted.bucket.root, encrypted.name)].append(encrypted)
     return EncryptedBuckets(found, {id(e.bucket): e for e in found}, by_name)
 
 
 def _encrypted(graph: ResourceGraph, bucket: Block) -> EncryptedBucket | None:
-    """The bucket, if its default encryption is SSE-KMS with a key that is not AWS-managed."""
+    """The bucket, if its default encryption is (or may be) SSE-KMS with a key that is not AWS-managed."""
     rules = block_rules(graph, bucket, True)
     for config in bucket_index(graph).configs_of(bucket):
         rules = rules + block_rules(graph, config, False)
@@ -66,6 +66,9 @@ def _encrypted(graph: ResourceGraph, bucket: Block) -> EncryptedBucket | None:
     for rule in rules:
         if rule.is_kms and rule.key is not None and rule.key.kind is not KeyKind.AWS_MANAGED:
             keys += nameable(rule.key)
+        elif rule.problem and rule.algorithm != "AES256" and not rule.is_kms:
+            # Encryption the pack could not read may be SSE-KMS: a role using the bucket is never passed for it.
+            keys.append(UnknownKey(f"the key of {bucket.address}, which kmsguard cannot tell ({rule.problem})"))
     if not keys:
         return None
     name = bucket.get("bucket")

@@ -122,17 +122,18 @@ def _objects_named(resource: Any, statement: Statement, index: EncryptedBuckets,
         unresolved.append(f"{statement.source}: Resource {resource!r} could not be resolved")
         return []
     match = _S3_ARN.match(resource)
-    return _objects_matching(match.group(1), match.group(2), index) if match else []
+    return _objects_matching(match.group(1), match.group(2), index, statement.holder.root) if match else []
 
 
-def _objects_matching(bucket: str, objects: str | None, index: EncryptedBuckets) -> list[EncryptedBucket]:
-    """Buckets whose objects a literal ``arn:aws:s3:::<bucket>[/<objects>]`` covers."""
+def _objects_matching(bucket: str, objects: str | None, index: EncryptedBuckets, root: str) -> list[EncryptedBucket]:
+    """Buckets of ``root`` whose objects a literal ``arn:aws:s3:::<bucket>[/<objects>]`` covers."""
     if objects:
         if not any(c in bucket for c in "*?"):
-            return index.by_name.get(bucket, [])
-        return [e for e in index.all if e.name and iam_glob(e.name, bucket)]
+            return index.by_name.get((root, bucket), [])
+        return [e for e in index.all if e.name and e.bucket.root == root and iam_glob(e.name, bucket)]
     # No "/": only a wildcard reaches objects, since IAM's * also matches "/" (arn:aws:s3:::acme-*).
-    return [e for e in index.all if e.name and "*" in bucket and iam_glob(f"{e.name}/object", bucket)]
+    return [e for e in index.all
+            if e.name and e.bucket.root == root and "*" in bucket and iam_glob(f"{e.name}/object", bucket)]
 
 
 def _replication(graph: ResourceGraph) -> dict[int, list[Replication]]:
