@@ -157,7 +157,9 @@ class Template:
 
     path: str
     blocks: list[Block] = field(default_factory=list)
-    by_logical_id: dict[str, list[Block]] = field(default_factory=dict)  # the block(s) a Checkov result judges
+    # The block(s) a Checkov result on a resource judges; [] for a resource read that has none
+    # (a SAM function with its own Role).
+    by_logical_id: dict[str, list[Block]] = field(default_factory=dict)
 
 
 def load(path: str) -> Template | None:
@@ -406,6 +408,8 @@ class _Reader:
             kept[logical_id] = resource
         pending = []
         for logical_id, resource in kept.items():
+            if resource.get("Type") in TRANSLATIONS:
+                template.by_logical_id[logical_id] = []  # read, even where it makes no block to judge
             for made in self._declare(logical_id, resource):
                 pending.append((logical_id, resource, made))
                 template.blocks.append(made.block)

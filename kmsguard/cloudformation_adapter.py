@@ -8,8 +8,9 @@ templates). A check file adds one line: ``cfn_check = cloudformation_twin(check)
 Checkov gives a CloudFormation check no graph (``self.graph`` is None) and one
 resource at a time, so the twin finds the template itself: every dict of the
 resource's configuration carries ``__file__`` (the template path as Checkov
-opened it), except a resource with no or empty ``Properties``, which is found
-from the scanned file's relative path under the scanned directories. All
+opened it), except a resource with no or empty ``Properties``: that one is
+found from the runner's ``file_abs_path`` (read from its stack frame), or from
+the scanned file's relative path under the scanned directories. All
 templates under the scanned directory (or the ``-f`` files) are read once per
 scan into one model; a template that cannot be read fails its resources.
 
@@ -195,7 +196,7 @@ def _scope(path: str, scanned_file: str) -> tuple[Any, list[str]]:
 
 def template_path(conf: Any, scanned_file: str) -> str | None:
     """The absolute path of the template a resource's configuration came from."""
-    found = _file_marker(conf)
+    found = _file_marker(conf) or _runner_file()
     if found:
         return os.path.abspath(found)
     relative = scanned_file.lstrip("/\\")
@@ -204,6 +205,17 @@ def template_path(conf: Any, scanned_file: str) -> str | None:
         candidate = os.path.join(base, relative)
         if os.path.isfile(candidate):
             return os.path.abspath(candidate)
+    return None
+
+
+def _runner_file() -> str | None:
+    """The template Checkov's CloudFormation runner is checking: its ``file_abs_path`` (checkov 3.2, 3.3)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name == "check_definitions" and "cloudformation" in frame.f_code.co_filename:
+            path = frame.f_locals.get("file_abs_path")
+            return path if isinstance(path, str) and os.path.isfile(path) else None
+        frame = frame.f_back  # type: ignore[assignment]
     return None
 
 
