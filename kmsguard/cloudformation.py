@@ -86,7 +86,7 @@ def _construct(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
         return loader.construct_scalar(node)
     if isinstance(node, yaml.SequenceNode):
         return loader.construct_sequence(node, deep=True)
-    return loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return loader.construct_mapping(node, deep=True)
 
 
 def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
@@ -174,9 +174,9 @@ class _Reader:
     def __init__(self, path: str, document: dict) -> None:
         self.path = path
         self.document = document
-        self.parameters = document.get("Parameters") if isinstance(document.get("Parameters"), dict) else {}
-        self.mappings = document.get("Mappings") if isinstance(document.get("Mappings"), dict) else {}
-        self.conditions = document.get("Conditions") if isinstance(document.get("Conditions"), dict) else {}
+        self.parameters: dict[str, Any] = _dict(document.get("Parameters"))
+        self.mappings: dict[str, Any] = _dict(document.get("Mappings"))
+        self.conditions: dict[str, Any] = _dict(document.get("Conditions"))
         self.resources = {k: v for k, v in document["Resources"].items() if isinstance(v, dict)}
         self.pseudo = dict(PSEUDO, **{"AWS::StackName": _stack_name(path)})
         self.pseudo["AWS::StackId"] = (f"arn:aws:cloudformation:{REGION}:{ACCOUNT_ID}:stack/"
@@ -292,12 +292,13 @@ class _Reader:
         return self._resource_attribute(name, attribute)
 
     def _fn_sub(self, argument: Any) -> Any:
+        variables: Any = {}
         if isinstance(argument, str):
-            text, variables = argument, {}
+            text = argument
         elif isinstance(argument, list) and len(argument) in (1, 2):
             text, variables = argument[0], argument[1] if len(argument) == 2 else {}
         else:
-            text, variables = None, {}
+            text = None
         if not isinstance(text, str) or not isinstance(variables, dict):
             return _unknown(f"Fn::Sub {_short(argument)}")
         unknown = False
@@ -400,6 +401,20 @@ class _Reader:
     # resources
     def template(self) -> Template:
         template = Template(self.path)
+        pending = self._declare_all(template)
+        for _logical_id, resource, made in pending:
+            self.unknown = []
+            if "Condition" in resource and self.condition(resource["Condition"]) is None:
+                self.unknown.append(f"its Condition {resource['Condition']} is not known before deployment")
+            properties = self.value(resource.get("Properties") or {})
+            made.fill(self, properties if isinstance(properties, dict) else {})
+            made.block.unknown = tuple(dict.fromkeys(self.unknown))
+        for block in template.blocks:
+            block.out = list(_edges(block.config, self.targets))
+        return template
+
+    def _declare_all(self, template: Template) -> list[tuple[str, dict, "_Made"]]:
+        """The blocks of every resource that is created (its Condition is not false), before any value is read."""
         kept: dict[str, dict] = {}
         for logical_id, resource in self.resources.items():
             if "Condition" in resource and self.condition(resource["Condition"]) is False:
@@ -417,16 +432,7 @@ class _Reader:
                     template.by_logical_id.setdefault(logical_id, []).append(made.block)
                 if made.referable_as:
                     self.targets[made.referable_as] = (made.block.type, made.block)
-        for _logical_id, resource, made in pending:
-            self.unknown = []
-            if "Condition" in resource and self.condition(resource["Condition"]) is None:
-                self.unknown.append(f"its Condition {resource['Condition']} is not known before deployment")
-            properties = self.value(resource.get("Properties") or {})
-            made.fill(self, properties if isinstance(properties, dict) else {})
-            made.block.unknown = tuple(dict.fromkeys(self.unknown))
-        for block in template.blocks:
-            block.out = list(_edges(block.config, self.targets))
-        return template
+        return pending
 
     def _declare(self, logical_id: str, resource: dict) -> list["_Made"]:
         kind = resource.get("Type")

@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """SAM policy templates, as far as S3 and KMS go: data, not logic.
 
 Copied from aws-sam-translator's policy_templates.json (Version 0.0.1, 81 templates).

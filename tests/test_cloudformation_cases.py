@@ -13,9 +13,9 @@ import pytest
 from checkov.cloudformation.runner import Runner
 from checkov.common.models.enums import CheckResult
 from checkov.runner_filter import RunnerFilter
+from test_rule_cases import CASES, _apply_env, _diff, _load
 
 from checkov_run import ensure_loaded, registered_ids
-from test_rule_cases import CASES, _apply_env, _diff, _load
 
 CFN_CASE_FILES = sorted(CASES.glob("*/cfn_*/expected.yaml"))
 
@@ -23,6 +23,7 @@ CFN_CASE_FILES = sorted(CASES.glob("*/cfn_*/expected.yaml"))
 def scan(directory: Path, checks: list[str]) -> list[tuple[str, str, str, tuple[str, ...]]]:
     ensure_loaded()  # the pack's check files register both twins; load them once per process
     report = Runner().run(root_folder=str(directory), runner_filter=RunnerFilter(framework=["cloudformation"], checks=checks))
+    assert not isinstance(report, list), "the image referencer is off for templates without images"
     records = report.passed_checks + report.failed_checks + report.skipped_checks
     return [(r.check_id, r.resource, CheckResult(r.check_result["result"]).name, tuple(r.details or ())) for r in records]
 
