@@ -109,7 +109,7 @@ def test_broken_template_is_an_error(tmp_path: Path):
 
 def test_sam_policy_templates_match_aws_sam_translator():
     try:
-        import samtranslator as translator
+        import samtranslator as translator  # type: ignore[import-untyped]
     except ImportError:  # a test extra: a missing one must not look like a pass
         pytest.fail("aws-sam-translator is not installed (pip install aws-sam-translator)")
     data = json.loads((Path(translator.__file__).parent / "policy_templates_data" / "policy_templates.json").read_text())
