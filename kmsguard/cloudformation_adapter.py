@@ -90,8 +90,17 @@ class _Twin(BaseResourceCheck):
                          guideline=rule.guideline)
         self.severity = rule.severity
 
+    @property
+    def SETTINGS(self) -> tuple:  # noqa: N802 - the rule's attribute, mirrored
+        return tuple(getattr(self.rule, "SETTINGS", ()))
+
+    def get_evaluated_keys(self) -> list[str]:
+        return []  # the rule's keys are provider argument names, not template paths
+
     def scan_resource_conf(self, conf: dict) -> CheckResult:
         try:
+            for setting in self.SETTINGS:  # a bad setting fails every resource, as on Terraform
+                setting.read()
             verdict = self._judge(conf)
         except SettingsError as error:
             logger.error("%s", error)
