@@ -131,14 +131,9 @@ class _Plan:
             if parts[0] == "local":
                 opaque = True  # the plan does not show locals' expressions
             elif parts[0] == "var":
-                if module:
-                    parent, call = _parent(module)
-                    name = re.sub(r"\[.*$", "", parts[1])  # var.logging["target_bucket"]: the input logging
-                    expression = self._config_module(parent).get("module_calls", {}).get(call, {}) \
-                        .get("expressions", {}).get(name, {})
-                    more, hidden = self._targets(expression.get("references", []), parent, holder, depth + 1)
-                    found += more
-                    opaque = opaque or hidden
+                more, hidden = self._through_input(parts[1], module, holder, depth)
+                found += more
+                opaque = opaque or hidden
             elif parts[0] == "module" and len(parts) >= 3:
                 call = re.sub(r"\[.*$", "", parts[1])
                 output = self._config_module(module).get("module_calls", {}).get(call, {}).get("module", {}) \
@@ -168,6 +163,15 @@ class _Plan:
                     wanted = [b for b in wanted if own and b.address.endswith(own.group(0))] or wanted
                 found += [(b, attribute) for b in wanted]
         return found, opaque
+
+    def _through_input(self, variable: str, module: str, holder: Block, depth: int) -> tuple[list[tuple[Block, str]], bool]:
+        """What a module input refers to, in the calling module's expression for it."""
+        if not module:
+            return [], False
+        parent, call = _parent(module)
+        name = re.sub(r"\[.*$", "", variable)  # var.logging["target_bucket"]: the input logging
+        expression = self._config_module(parent).get("module_calls", {}).get(call, {}).get("expressions", {}).get(name, {})
+        return self._targets(expression.get("references", []), parent, holder, depth + 1)
 
     # -- values -----------------------------------------------------------------
     def _convert(self, block: Block, values: Any, unknown: Any, expressions: Any, path: str) -> dict:

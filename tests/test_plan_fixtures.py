@@ -38,7 +38,8 @@ def test_create_plan_creates_everything(fixture):
     assert not _managed(plan.get("prior_state", {}).get("values", {}).get("root_module", {}))  # nothing exists yet
     actions = Counter(tuple(c["change"]["actions"]) for c in plan["resource_changes"])
     assert set(actions) <= {("create",), ("read",)}, actions
-    assert _managed(plan["planned_values"]["root_module"]) == {c["address"] for c in plan["resource_changes"] if c["mode"] == "managed"}
+    changed = {c["address"] for c in plan["resource_changes"] if c["mode"] == "managed"}
+    assert _managed(plan["planned_values"]["root_module"]) == changed
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=ids)

@@ -26,7 +26,8 @@ CREATE_EXCEPTIONS = {
 
 
 def expected(tree: str) -> dict:
-    return {(r["check_id"], r["resource"]): r["result"] for r in json.loads((REPO / "examples" / tree / "expected.json").read_text())}
+    records = json.loads((REPO / "examples" / tree / "expected.json").read_text())
+    return {(r["check_id"], r["resource"]): r["result"] for r in records}
 
 
 @functools.lru_cache(maxsize=None)

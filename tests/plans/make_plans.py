@@ -153,6 +153,11 @@ def _uuid(address: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "kmsguard:" + address))
 
 
+# What AWS reports for a bucket without its own configuration (SSE-S3 on every bucket since January 2023).
+S3_DEFAULT_ENCRYPTION = [{"rule": [{"bucket_key_enabled": False, "apply_server_side_encryption_by_default": [
+    {"sse_algorithm": "AES256", "kms_master_key_id": ""}]}]}]
+
+
 def _filled(resource: dict, unknown: dict) -> dict:
     """The attributes apply would record, for the values the plan leaves unknown that rules or references read."""
     values = dict(resource.get("values") or {})
@@ -164,10 +169,9 @@ def _filled(resource: dict, unknown: dict) -> dict:
         "aws_kms_alias": {"id": values.get("name"), "arn": f"arn:aws:kms:{REGION}:{ACCOUNT}:{values.get('name')}"},
         "aws_s3_bucket": {"id": values.get("bucket"), "arn": f"arn:aws:s3:::{values.get('bucket')}",
                           "bucket_prefix": "", "object_lock_enabled": False, "region": REGION,
-                          "server_side_encryption_configuration": [{"rule": [{"bucket_key_enabled": False,
-                              "apply_server_side_encryption_by_default": [{"sse_algorithm": "AES256", "kms_master_key_id": ""}]}]}]},
-        "aws_iam_role": {"id": values.get("name"), "arn": f"arn:aws:iam::{ACCOUNT}:role/{values.get('name')}",
-                         "unique_id": "AROA" + key_id.replace("-", "")[:17].upper()},
+                          "server_side_encryption_configuration": S3_DEFAULT_ENCRYPTION},
+        "aws_iam_role": {"id": values.get("name"), "unique_id": "AROA" + key_id.replace("-", "")[:17].upper(),
+                         "arn": f"arn:aws:iam::{ACCOUNT}:role/{values.get('name')}"},
         "aws_iam_policy": {"arn": f"arn:aws:iam::{ACCOUNT}:policy/{values.get('name')}",
                            "id": f"arn:aws:iam::{ACCOUNT}:policy/{values.get('name')}"},
         "terraform_data": {"id": key_id, "output": values.get("input")},
