@@ -28,7 +28,7 @@ from kmsguard import sarif, settings, signing, workspace
 
 PACK_CHECKS = "CKV_KMSG_*,CKV2_KMSG_*"
 # The pack's checks are Terraform resource checks; they also run on plan JSON.
-PACK_FRAMEWORKS = ("terraform", "terraform_plan")
+PACK_FRAMEWORKS = ("terraform", "terraform_plan", "cloudformation")
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")
 
 
