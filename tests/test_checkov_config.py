@@ -100,5 +100,5 @@ def test_a_home_config_serves_plugins_that_read_only_the_home_directory(tmp_path
     assert "~/.checkov/kmsguard" in (home / ".checkov.yaml").read_text()
     repo = write_tree(tmp_path / "repo", {"infra/main.tf": BAD_TF})
     result = run([tool("checkov"), "-s", "-f", "infra/main.tf", "-o", "json"], cwd=repo, HOME=str(home))
-    assert result.returncode == 1, result.stderr[-3000:]
+    assert result.returncode == 0, result.stderr[-3000:]  # -s: the plugin's soft fail
     assert results(result.stdout, "failed") == BAD_FAILURES
