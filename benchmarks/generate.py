@@ -77,7 +77,8 @@ def role_tf(name: str, bucket: str, key_arn: str, variant: str) -> str:
     kms_resource = {"good": key_arn, "kms_star": '"*"', "wrong_key": key_arn}.get(variant)
     if variant == "policy_document":
         out.append(f'data "aws_iam_policy_document" "{name}" {{\n'
-                   f'  statement {{\n    actions   = ["s3:GetObject"]\n    resources = ["${{aws_s3_bucket.{bucket}.arn}}/*"]\n  }}\n'
+                   f'  statement {{\n    actions   = ["s3:GetObject"]\n'
+                   f'    resources = ["${{aws_s3_bucket.{bucket}.arn}}/*"]\n  }}\n'
                    f'  statement {{\n    actions   = ["kms:Decrypt"]\n    resources = [{key_arn}]\n  }}\n}}\n\n'
                    f'resource "aws_iam_policy" "{name}" {{\n  name   = "{name}"\n'
                    f"  policy = data.aws_iam_policy_document.{name}.json\n}}\n\n"

@@ -75,7 +75,8 @@ def main() -> None:
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     print(f"N={args.n}: Runner.run {wall:.2f}s wall, {cpu:.2f}s CPU in this process, "
           f"{len(report.passed_checks)} passed, {len(report.failed_checks)} failed")
-    print(f"inside kmsguard checks: {sum(spent.values()):.3f}s CPU ({100 * sum(spent.values()) / cpu:.1f}% of this process's CPU)")
+    inside = sum(spent.values())
+    print(f"inside kmsguard checks: {inside:.3f}s CPU ({100 * inside / cpu:.1f}% of this process's CPU)")
     for check_id in sorted(spent):
         print(f"  {check_id}: {spent[check_id]:.3f}s over {calls[check_id]} resources")
     if profiler:

@@ -33,74 +33,75 @@ def mentions_lookups(text: str) -> bool:
 
 def rewrite(text: str) -> str:
     """``text`` (HCL) with each lookup reference in an expression replaced by a string of its own text."""
-    out: list[str] = []
-    stack: list[list] = [["code", 0]]  # contexts: ["code", brace depth] | ["string"] | ["heredoc", marker]
-    i, n = 0, len(text)
-    while i < n:
-        context = stack[-1]
+    return _Rewriter(text).run()
+
+
+class _Rewriter:
+    """A small HCL lexer: only expressions are rewritten, never string literals, heredoc text or comments."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.i = 0
+        self.out: list[str] = []
+        # contexts: ["code", open braces] | ["string"] | ["heredoc", marker]
+        self.stack: list[list] = [["code", 0]]
+
+    def run(self) -> str:
+        while self.i < len(self.text):
+            if self.stack[-1][0] == "code":
+                self._code()
+            else:
+                self._template()
+        return "".join(self.out)
+
+    def _emit(self, end: int, replacement: str | None = None) -> None:
+        self.out.append(self.text[self.i:end] if replacement is None else replacement)
+        self.i = end
+
+    def _code(self) -> None:
+        text, i, context = self.text, self.i, self.stack[-1]
+        lookup = _LOOKUP.match(text, i)
+        if lookup:
+            return self._emit(lookup.end(), '"$${' + lookup.group(0).replace('"', '\\"') + '}"')
+        if text.startswith(("#", "//"), i):
+            end = text.find("\n", i)
+            return self._emit(len(text) if end < 0 else end)
+        if text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            return self._emit(len(text) if end < 0 else end + 2)
+        heredoc = _HEREDOC.match(text, i)
+        if heredoc:
+            self.stack.append(["heredoc", heredoc.group(1)])
+            return self._emit(heredoc.end())
         char = text[i]
-        if context[0] == "code":
-            match = _LOOKUP.match(text, i)
-            if match:
-                out.append('"$${' + match.group(0).replace('"', '\\"') + '}"')
-                i = match.end()
-                continue
-            if char == "#" or text.startswith("//", i):
-                end = text.find("\n", i)
-                end = n if end < 0 else end
-                out.append(text[i:end])
-                i = end
-                continue
-            if text.startswith("/*", i):
-                end = text.find("*/", i + 2)
-                end = n if end < 0 else end + 2
-                out.append(text[i:end])
-                i = end
-                continue
-            heredoc = _HEREDOC.match(text, i)
-            if heredoc:
-                stack.append(["heredoc", heredoc.group(1)])
-                out.append(heredoc.group(0))
-                i = heredoc.end()
-                continue
-            if char == '"':
-                stack.append(["string"])
-            elif char == "{":
-                context[1] += 1
-            elif char == "}":
-                if context[1] == 0 and len(stack) > 1:
-                    stack.pop()  # end of an interpolation
-                else:
-                    context[1] -= 1
-            out.append(char)
-            i += 1
-            continue
-        if context[0] == "heredoc":
-            line_end = text.find("\n", i)
-            line = text[i:n if line_end < 0 else line_end]
-            if line.strip() == context[1] and (i == 0 or text[i - 1] == "\n"):
-                stack.pop()
-                out.append(line)
-                i += len(line)
-                continue
-        if char == "\\" and context[0] == "string":
-            out.append(text[i:i + 2])
-            i += 2
-            continue
+        if char == '"':
+            self.stack.append(["string"])
+        elif char == "{":
+            context[1] += 1
+        elif char == "}" and context[1] == 0 and len(self.stack) > 1:
+            self.stack.pop()  # the end of an interpolation
+        elif char == "}":
+            context[1] -= 1
+        self._emit(i + 1)
+
+    def _template(self) -> None:
+        text, i, context = self.text, self.i, self.stack[-1]
+        if context[0] == "heredoc" and (i == 0 or text[i - 1] == "\n"):
+            end = text.find("\n", i)
+            line = text[i:len(text) if end < 0 else end]
+            if line.strip() == context[1]:
+                self.stack.pop()
+                return self._emit(i + len(line))
+        if context[0] == "string" and text[i] == "\\":
+            return self._emit(i + 2)
         if text.startswith(("$${", "%%{"), i):
-            out.append(text[i:i + 3])
-            i += 3
-            continue
+            return self._emit(i + 3)  # an escaped interpolation is literal text
         if text.startswith(("${", "%{"), i):
-            stack.append(["code", 0])
-            out.append(text[i:i + 2])
-            i += 2
-            continue
-        if char == '"' and context[0] == "string":
-            stack.pop()
-        out.append(char)
-        i += 1
-    return "".join(out)
+            self.stack.append(["code", 0])
+            return self._emit(i + 2)
+        if context[0] == "string" and text[i] == '"':
+            self.stack.pop()
+        self._emit(i + 1)
 
 
 _MODULE_SOURCE = re.compile(r'\bsource\s*=\s*"(\.{1,2}/[^"]*)"')

@@ -178,21 +178,33 @@ class _Reader:
             for_each = next((m.group(1) for m in (re.match(r"\s*for_each\s*=\s*(.*)", x) for x in lines[i + 1:i + 4]) if m), "")
             missing = [n for n in re.findall(r"\bvar\.([\w-]+)", for_each) if not self.has_value(module, n)]
             if missing and dynamic.group(1) not in block.config:
-                why = f"dynamic block {dynamic.group(1)!r}: its for_each uses {', '.join(f'var.{n}' for n in missing)}, which has no value"
+                uses = ", ".join(f"var.{n}" for n in missing)
+                why = f"dynamic block {dynamic.group(1)!r}: its for_each uses {uses}, which has no value"
                 block.config.setdefault("dynamic", []).append({dynamic.group(1): [f"${{{why}}}"]})
                 unknown.append(why)
 
     def _bucket_named(self, value: str, refs: tuple[str, ...]) -> tuple[Block, str] | None:
-        """The referenced bucket whose name (``.id``, ``.bucket``) or ARN the evaluator wrote instead of the reference."""
+        """The referenced bucket whose name (``.id``, ``.bucket``) or ARN the evaluator wrote instead of the reference.
+
+        A reference may be to the bucket itself or to a module call whose output it is.
+        """
         for ref in refs:
-            target = self.made.get(ref)
-            if target is None or target.type != "aws_s3_bucket":
+            meta = (self.by_id.get(ref) or {}).get("__tfmeta") or {}
+            if ref in self.made:
+                candidates = [ref]
+            elif meta.get("path", "").startswith("module.") and meta.get("type") is None:
+                prefix = meta["path"] + "."
+                candidates = [i for i, b in self.made.items() if b.type == "aws_s3_bucket" and b.address.startswith(prefix)]
+            else:
                 continue
-            name = self.raw[ref].get("bucket")
-            if isinstance(name, str) and value == name:
-                return target, "id"
-            if isinstance(name, str) and value == f"arn:aws:s3:::{name}":
-                return target, "arn"
+            for candidate in candidates:
+                target, name = self.made[candidate], self.raw[candidate].get("bucket")
+                if target.type != "aws_s3_bucket" or not isinstance(name, str):
+                    continue
+                if value == name:
+                    return target, "id"
+                if value == f"arn:aws:s3:::{name}":
+                    return target, "arn"
         return None
 
     def _variable_without_value(self, key: str, meta: dict, block: Block) -> str | None:
@@ -269,6 +281,10 @@ class _Reader:
             # The evaluator answers ``module.m.id`` with the call's own ID: read the output ``id`` instead.
             output = self.outputs.get(f"{meta['path']}.output.id")
             if output is not None and isinstance(output.get("value"), str) and output["value"] != generated_id:
+                named = self._bucket_named(output["value"], (generated_id,))
+                if named:
+                    block.out.append((label, named[0]))
+                    return f"${{{_spelled(*named)}}}"
                 return str(self._value(output["value"], block, label, []))
         return generated_id
 

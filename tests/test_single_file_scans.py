@@ -68,5 +68,6 @@ def test_each_file_scanned_alone_agrees_with_its_directory_scan(tree: str) -> No
     assert expected, "the directory scan reported nothing"
     for path, found in per_file.items():
         wanted = {key: result for key, result in expected.items() if key[1] == str(path)}
-        assert found == wanted, f"{path.relative_to(REPO)}: file scan {sorted(found.items())} != directory scan {sorted(wanted.items())}"
+        assert found == wanted, (f"{path.relative_to(REPO)}: file scan {sorted(found.items())} "
+                                 f"!= directory scan {sorted(wanted.items())}")
     assert set().union(*per_file.values()) == set(expected), "some directory results came from no file scan"
