@@ -77,15 +77,13 @@ def _planned(fixture: Path, spec: dict) -> dict[str, dict[str, dict]]:
         assert path.is_file(), f"{path} missing: run python tests/registry_shapes/make_plans.py {fixture.name}"
         plan = json.loads(path.read_text())
         instances: dict[str, dict] = {}
-
-        def walk(module: dict) -> None:
+        modules = [plan["planned_values"]["root_module"]]
+        while modules:
+            module = modules.pop()
             for resource in module.get("resources", []):
                 if resource.get("mode") == "managed":
                     instances[resource["address"]] = {"values": resource.get("values") or {}, "unknown": {}}
-            for child in module.get("child_modules", []):
-                walk(child)
-
-        walk(plan["planned_values"]["root_module"])
+            modules.extend(module.get("child_modules", []))
         for change in plan.get("resource_changes", []):
             if change["address"] in instances:
                 instances[change["address"]]["unknown"] = change["change"].get("after_unknown") or {}
@@ -158,13 +156,15 @@ def test_plan_has_assumed_instances_and_values(fixture: Path) -> None:
                 unknown = _is_unknown(instance["unknown"], path)
                 if wanted == UNKNOWN:
                     if not unknown:
-                        problems.append(f"{root}: {address} {dotted} is known ({_lookup(instance['values'], path)!r}), expected unknown")
+                        known = _lookup(instance["values"], path)
+                        problems.append(f"{root}: {address} {dotted} is known ({known!r}), expected unknown")
                     continue
                 actual = _lookup(instance["values"], path)
                 if unknown:
                     problems.append(f"{root}: {address} {dotted} is unknown in the plan, expected {wanted!r}")
                 elif actual is _MISSING or actual != wanted:
-                    problems.append(f"{root}: {address} {dotted} = {'(missing)' if actual is _MISSING else repr(actual)}, expected {wanted!r}")
+                    shown = "(missing)" if actual is _MISSING else repr(actual)
+                    problems.append(f"{root}: {address} {dotted} = {shown}, expected {wanted!r}")
     assert not problems, "\n".join(problems)
 
 
