@@ -1,7 +1,7 @@
 """CKV_KMSG_3: KMS keys keep a deletion window of at least the policy minimum."""
 from kmsguard.check import KmsguardCheck, Verdict
 from kmsguard.cloudformation_adapter import cloudformation_twin
-from kmsguard.references import as_int, describe, unwrap
+from kmsguard.references import as_int, describe, how_to_provide, is_unresolved, unwrap
 from kmsguard.settings import MIN_DELETION_WINDOW
 
 AWS_DEFAULT_WINDOW_DAYS = 30
@@ -22,7 +22,8 @@ class KMSKeyDeletionWindow(KmsguardCheck):
             return Verdict.passed(f"deletion_window_in_days is unset, so AWS uses {AWS_DEFAULT_WINDOW_DAYS} days")
         days = as_int(raw)
         if days is None:
-            return Verdict.failed(f"deletion_window_in_days is {describe(raw)}, which could not be resolved")
+            why = how_to_provide(block, raw) if is_unresolved(raw) else "not a whole number of days"
+            return Verdict.failed(f"deletion_window_in_days {describe(raw)} is {why}")
         if days < minimum:
             return Verdict.failed(f"deletion window of {days} days is shorter than the minimum of {minimum} days")
         if days > AWS_DEFAULT_WINDOW_DAYS:

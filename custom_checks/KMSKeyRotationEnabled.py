@@ -1,7 +1,7 @@
 """CKV_KMSG_2: symmetric KMS keys rotate automatically, at least as often as the policy maximum."""
 from kmsguard.check import KmsguardCheck, Verdict
 from kmsguard.cloudformation_adapter import cloudformation_twin
-from kmsguard.references import as_bool, as_int, describe, is_unresolved, unwrap
+from kmsguard.references import as_bool, as_int, describe, how_to_provide, is_unresolved, unwrap
 from kmsguard.settings import MAX_ROTATION_PERIOD
 
 AWS_DEFAULT_ROTATION_DAYS = 365
@@ -16,30 +16,41 @@ class KMSKeyRotationEnabled(KmsguardCheck):
 
     def evaluate(self, block, model):
         conf = block.config
+        problems = []  # every problem of the key, not only the first
         spec = unwrap(conf.get("customer_master_key_spec"))
         if spec not in (None, "SYMMETRIC_DEFAULT"):
-            if is_unresolved(spec) or not isinstance(spec, str):
-                return Verdict.failed(f"customer_master_key_spec is {describe(spec)}, which could not be resolved")
-            return Verdict.not_applicable()  # AWS rotates only symmetric keys
+            if not (is_unresolved(spec) or not isinstance(spec, str)):
+                return Verdict.not_applicable()  # AWS rotates only symmetric keys
+            # Rotation may not apply, but if the key is symmetric the settings below decide: report both.
+            problems.append(f"customer_master_key_spec {describe(spec)} is {self._unknown(block, spec)}, so kmsguard "
+                            "cannot tell whether the key is symmetric (only symmetric keys rotate)")
         if unwrap(conf.get("custom_key_store_id")):
             return Verdict.not_applicable()  # keys in custom key stores cannot rotate automatically
         maximum = MAX_ROTATION_PERIOD.read()
         raw = unwrap(conf.get("enable_key_rotation"))
         enabled = as_bool(raw)
         if raw is None:
-            return Verdict.failed("enable_key_rotation is not set, and AWS does not rotate keys by default")
-        if enabled is None:
-            return Verdict.failed(f"enable_key_rotation is {describe(raw)}, which could not be resolved")
-        if not enabled:
-            return Verdict.failed("enable_key_rotation is false")
+            problems.append("enable_key_rotation is not set, and AWS does not rotate keys by default")
+        elif enabled is None:
+            problems.append(f"enable_key_rotation {describe(raw)} is {self._unknown(block, raw)}")
+        elif not enabled:
+            problems.append("enable_key_rotation is false")
         raw_period = unwrap(conf.get("rotation_period_in_days"))
         period = AWS_DEFAULT_ROTATION_DAYS if raw_period is None else as_int(raw_period)
         if period is None:
-            return Verdict.failed(f"rotation_period_in_days is {describe(raw_period)}, which could not be resolved")
-        if period > maximum:
+            problems.append(f"rotation_period_in_days {describe(raw_period)} is {self._unknown(block, raw_period)}")
+        elif period > maximum and (raw_period is not None or (raw is not None and enabled is not False)):
             unset = " (unset, AWS uses 365)" if raw_period is None else ""
-            return Verdict.failed(f"rotation period {period} days{unset} is longer than the maximum of {maximum} days")
+            problems.append(f"rotation period {period} days{unset} is longer than the maximum of {maximum} days")
+        if problems:
+            return Verdict.failed(*problems)
         return Verdict.passed(f"rotates every {period} days (maximum {maximum})")
+
+    @staticmethod
+    def _unknown(block, value):
+        if isinstance(value, str) and is_unresolved(value):
+            return how_to_provide(block, value)
+        return "not a value kmsguard can read"
 
 
 check = KMSKeyRotationEnabled()

@@ -1,6 +1,7 @@
 """CKV2_KMSG_1: a bucket's effective default encryption is SSE-KMS (or DSSE-KMS) with a customer-managed key."""
 from kmsguard.check import KmsguardCheck, Verdict
 from kmsguard.cloudformation_adapter import cloudformation_twin
+from kmsguard.references import describe, framework_of, how_to_provide
 from kmsguard.s3 import BUCKET, INLINE, EncryptionConfig, block_rules, bucket_index, has_inline, log_target_verdict
 
 
@@ -17,20 +18,32 @@ class S3BucketEncryptedWithCustomerManagedKey(KmsguardCheck):
             configs.append(EncryptionConfig(f"{bucket.address} (inline {INLINE})", block_rules(graph, bucket, True)))
         for block in index.configs_of(bucket):
             configs.append(EncryptionConfig(block.address, block_rules(graph, block, False)))
-        log_sources = index.log_sources_of(bucket)
-        if log_sources:
-            ok, detail = log_target_verdict([rule for c in configs for rule in c.rules], log_sources)
+        deliveries = index.deliveries_of(bucket)
+        unlinked = index.unlinked_near(bucket) if not configs else []
+        if deliveries and not unlinked:
+            ok, detail = log_target_verdict([rule for c in configs for rule in c.rules], deliveries)
             return Verdict.passed(detail) if ok else Verdict.failed(detail)
+        if unlinked:
+            # A configuration exists but names its bucket by a value the scan cannot know: it may be this one.
+            return Verdict.failed(*(
+                f"no encryption configuration is linked to this bucket: {config.address} names its bucket by "
+                f"{describe(value)}, which is {how_to_provide(config, value) if value is not None else 'not set'}, "
+                "so kmsguard cannot tell whether it is this bucket's" for config, value in unlinked))
         if not configs:
-            return Verdict.failed(
-                "no default encryption configuration: S3 applies SSE-S3 with an Amazon-owned key. Add an "
-                "aws_s3_bucket_server_side_encryption_configuration with sse_algorithm = \"aws:kms\" and "
-                "kms_master_key_id set to a customer-managed key"
-            )
+            return Verdict.failed(f"no default encryption configuration: S3 applies SSE-S3 with an Amazon-owned key. "
+                                  f"{_add_encryption(bucket)}")
         problems = [problem for config in configs for problem in config.problems]
         if problems:
             return Verdict.failed(*problems)
         return Verdict.passed(*(f"{c.source}: {r.summary}" for c in configs for r in c.rules))
+
+
+def _add_encryption(bucket) -> str:
+    if framework_of(bucket) == "cloudformation":
+        return ("Add BucketEncryption with SSEAlgorithm: aws:kms and KMSMasterKeyID set to a customer-managed key "
+                "(for example !GetAtt Key.Arn)")
+    return ("Add an aws_s3_bucket_server_side_encryption_configuration for it with sse_algorithm = \"aws:kms\" "
+            "and kms_master_key_id set to a customer-managed key")
 
 
 check = S3BucketEncryptedWithCustomerManagedKey()

@@ -1,7 +1,7 @@
 """CKV_KMSG_4: SSE-KMS encryption rules turn on S3 Bucket Keys, which cut KMS request costs by up to 99%."""
 from kmsguard.check import KmsguardCheck, Verdict
 from kmsguard.cloudformation_adapter import cloudformation_twin
-from kmsguard.references import as_bool, describe
+from kmsguard.references import as_bool, describe, how_to_provide, is_unresolved
 from kmsguard.s3 import BUCKET, ENCRYPTION_CONFIG, judge_rules
 
 
@@ -21,7 +21,9 @@ class S3BucketKeyEnabled(KmsguardCheck):
         for rule in rules:
             enabled = as_bool(rule.bucket_key_enabled)
             if enabled is None and rule.bucket_key_enabled is not None:
-                problems.append(f"bucket_key_enabled is {describe(rule.bucket_key_enabled)}, which could not be resolved")
+                value = rule.bucket_key_enabled
+                why = how_to_provide(block, value) if is_unresolved(value) else "not true or false"
+                problems.append(f"bucket_key_enabled {describe(value)} is {why}")
             elif not enabled:
                 problems.append("an aws:kms rule does not set bucket_key_enabled = true")
         return Verdict.failed(*problems) if problems else Verdict.passed()

@@ -19,9 +19,9 @@ class S3EncryptionUsesCustomerManagedKey(KmsguardCheck):
         index = bucket_index(graph)
         rules = block_rules(graph, owner, inline)
         buckets = [owner] if inline else index.buckets_of(owner)
-        log_sources = [source for bucket in buckets for source in index.log_sources_of(bucket)]
-        if log_sources:
-            ok, detail = log_target_verdict(rules, log_sources)
+        deliveries = [delivery for bucket in buckets for delivery in index.deliveries_of(bucket)]
+        if deliveries:
+            ok, detail = log_target_verdict(rules, deliveries)
             return Verdict.passed(detail) if ok else Verdict.failed(detail)
         problems = EncryptionConfig(owner.address, rules).problems
         if problems:

@@ -7,6 +7,7 @@ the referenced block's own name, even across modules), or an expression.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -116,6 +117,47 @@ def as_int(value: Any) -> int | None:
 
 
 def describe(value: Any) -> str:
-    """A short, printable form of a value for result details."""
-    text = repr(unwrap(value))
+    """A short, printable form of a value for result details, spelled as in Terraform/JSON (never Python's)."""
+    value = unwrap(value)
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)  # "x", null, true, {"a": 1}
+    except (TypeError, ValueError):
+        text = str(value)
     return text if len(text) <= 120 else text[:117] + "..."
+
+
+def framework_of(block: Any) -> str:
+    """``terraform``, ``terraform_plan`` or ``cloudformation``: which reader made a model block."""
+    path = str(getattr(block, "file_path", ""))
+    if path.endswith((".tf", ".tf.json")):
+        return "terraform"
+    return "cloudformation" if isinstance(getattr(block, "key", None), tuple) else "terraform_plan"
+
+
+def unknown_reasons(block: Any, value: Any) -> list[str]:
+    """The reasons in ``block.unknown`` that concern the ``${...}`` parts of ``value``."""
+    inner = [part.strip() for part in re.findall(r"\$\{([^}]*)\}", value if isinstance(value, str) else "")]
+    names = [part for part in inner if part]
+    return [reason for reason in getattr(block, "unknown", ()) if any(name in reason for name in names)]
+
+
+def how_to_provide(block: Any, value: Any) -> str:
+    """Why ``value`` (an attribute of ``block``) is unknown and how to give it a value, in the words of its framework."""
+    reasons = unknown_reasons(block, value)
+    why = f" ({'; '.join(reasons)})" if reasons else ""
+    if value in UNKNOWN_AFTER_APPLY:
+        return "known only after apply"
+    kind = framework_of(block)
+    if kind == "cloudformation":
+        if any("has no default" in r for r in reasons):
+            return (f"not known before deployment{why}: give the parameter a Default in the template "
+                    "(kmsguard reads the template, not the values a deployment passes)")
+        return f"not known before deployment{why}: write the value in the template"
+    if kind == "terraform_plan":
+        return f"not known in the plan{why}"
+    if any("has no value" in r for r in reasons):
+        return (f"not known before apply{why}: give the variable a value in a tfvars file "
+                "(terraform.tfvars, *.auto.tfvars) or pass --var-file")
+    if any("known only after apply" in r for r in reasons):
+        return f"known only after apply{why}"
+    return f"not known before apply{why}: give its variables a value (a tfvars file or --var-file)"

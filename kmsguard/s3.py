@@ -3,26 +3,33 @@
 A bucket's default encryption comes from its legacy inline
 ``server_side_encryption_configuration`` block or from
 ``aws_s3_bucket_server_side_encryption_configuration`` resources that target
-it by reference or by literal bucket name. Buckets that receive S3 server
-access logs are exempt from the customer-managed-key rule: log delivery
-supports SSE-S3 (and at most a customer-managed key the log service may use),
-never the AWS-managed ``aws/s3`` key.
+it by reference or by literal bucket name. Buckets that receive logs a
+service delivers have that service's encryption rules instead of the
+customer-managed-key rule: S3 server access logs and Network Load Balancer
+access logs take SSE-S3 or a customer-managed key the log service may use,
+never ``aws/s3``; Application and Classic Load Balancer logs take SSE-S3 only.
 """
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from kmsguard.graph import Block, ResourceGraph
 from kmsguard.keys import KeyClass, KeyKind, classify
-from kmsguard.references import describe, is_unresolved, unwrap
+from kmsguard.references import as_bool, describe, how_to_provide, is_unresolved, unwrap
 
 SSE_KMS = ("aws:kms", "aws:kms:dsse")
 BUCKET = "aws_s3_bucket"
 ENCRYPTION_CONFIG = "aws_s3_bucket_server_side_encryption_configuration"
 LOGGING = "aws_s3_bucket_logging"
 INLINE = "server_side_encryption_configuration"
+LOAD_BALANCERS = ("aws_lb", "aws_alb")
+CLASSIC_LOAD_BALANCER = "aws_elb"
+LOG_DELIVERY_GROUP = "http://acs.amazonaws.com/groups/s3/LogDelivery"
+S3_LOGGING_SERVICE = "logging.s3.amazonaws.com"
+ELB_LOGGING_SERVICE = "delivery.logs.amazonaws.com"
 
 
 @dataclass
@@ -95,8 +102,12 @@ def _judge_rule(rule: dict, owner: Block | None, label: str, graph: ResourceGrap
     if algorithm == "AES256":
         return RuleCheck(algorithm, None, "uses SSE-S3 (AES256), not SSE-KMS with a customer-managed key", bucket_key)
     if algorithm not in SSE_KMS:
-        why = "could not be resolved" if is_unresolved(algorithm) else "is not a known S3 algorithm"
-        return RuleCheck(algorithm, None, f"sse_algorithm {describe(algorithm)} {why}", bucket_key)
+        if algorithm is None:
+            return RuleCheck(algorithm, None, "sse_algorithm is not set", bucket_key)
+        if is_unresolved(algorithm):
+            why = how_to_provide(owner, algorithm) if owner is not None else "not known before apply"
+            return RuleCheck(algorithm, None, f"sse_algorithm {describe(algorithm)} is {why}", bucket_key)
+        return RuleCheck(algorithm, None, f"sse_algorithm {describe(algorithm)} is not a known S3 algorithm", bucket_key)
     key = classify(default.get("kms_master_key_id"), owner, label, graph)
     if key.kind is KeyKind.CUSTOMER_MANAGED:
         return RuleCheck(algorithm, key, None, bucket_key)
@@ -127,13 +138,25 @@ def _as_list(value: Any) -> list:
     return value if isinstance(value, list) else [value]
 
 
+@dataclass(frozen=True)
+class LogDelivery:
+    """Logs a service delivers to a bucket, and which default encryption that delivery works with."""
+
+    source: str  # what sets it up: an address, or the bucket's grant
+    service: str  # "S3 server access logs", "Application Load Balancer access logs", ...
+    sse_s3_only: bool  # documented to support only SSE-S3 (any KMS key breaks delivery)
+    principal: str | None = None  # the service a customer-managed key's policy must let use the key
+    unknown: str | None = None  # why the scan cannot tell whether or what it delivers
+
+
 @dataclass
 class BucketIndex:
     """Per scan: each bucket's encryption configurations and the log deliveries it receives."""
 
     configs: dict[int, list[Block]] = field(default_factory=lambda: defaultdict(list))
     config_targets: dict[int, list[Block]] = field(default_factory=lambda: defaultdict(list))
-    log_sources: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    deliveries: dict[int, list[LogDelivery]] = field(default_factory=lambda: defaultdict(list))
+    unlinked: list[tuple[Block, Any]] = field(default_factory=list)  # configurations whose bucket is unknown
 
     def configs_of(self, bucket: Block) -> list[Block]:
         return self.configs.get(id(bucket), [])
@@ -141,8 +164,15 @@ class BucketIndex:
     def buckets_of(self, config: Block) -> list[Block]:
         return self.config_targets.get(id(config), [])
 
+    def deliveries_of(self, bucket: Block) -> list[LogDelivery]:
+        return self.deliveries.get(id(bucket), [])
+
     def log_sources_of(self, bucket: Block) -> list[str]:
-        return self.log_sources.get(id(bucket), [])
+        return [d.source for d in self.deliveries_of(bucket)]
+
+    def unlinked_near(self, bucket: Block) -> list[tuple[Block, Any]]:
+        """Configurations in the bucket's root whose ``bucket`` is not known: any of them may be this bucket's."""
+        return [(config, value) for config, value in self.unlinked if config.root == bucket.root]
 
 
 def bucket_index(graph: ResourceGraph) -> BucketIndex:
@@ -157,32 +187,162 @@ def _build_index(graph: ResourceGraph) -> BucketIndex:
 
     index = BucketIndex()
     for config in graph.of_type(ENCRYPTION_CONFIG):
-        for bucket in targets(config, "bucket", config.get("bucket")):
+        value = unwrap(config.get("bucket"))
+        buckets = targets(config, "bucket", value)
+        for bucket in buckets:
             index.configs[id(bucket)].append(config)
             index.config_targets[id(config)].append(bucket)
+        if not buckets and (value is None or is_unresolved(value)):
+            index.unlinked.append((config, value))
+
+    def deliver(block: Block, label: str, value: Any, delivery: LogDelivery) -> None:
+        for bucket in targets(block, label, value):
+            index.deliveries[id(bucket)].append(delivery)
+
+    s3_logs = "S3 server access logs"
     for logging in graph.of_type(LOGGING):
-        for bucket in targets(logging, "target_bucket", logging.get("target_bucket")):
-            index.log_sources[id(bucket)].append(logging.address)
+        deliver(logging, "target_bucket", logging.get("target_bucket"),
+                LogDelivery(logging.address, s3_logs, False, S3_LOGGING_SERVICE))
     for source in graph.of_type(BUCKET):
         for block in _as_list(source.config.get("logging")):
             if isinstance(block, dict):
-                for bucket in targets(source, "logging", block.get("target_bucket")):
-                    index.log_sources[id(bucket)].append(source.address)
+                deliver(source, "logging", block.get("target_bucket"),
+                        LogDelivery(source.address, s3_logs, False, S3_LOGGING_SERVICE))
+    for kind in LOAD_BALANCERS + (CLASSIC_LOAD_BALANCER,):
+        for balancer in graph.of_type(kind):
+            for label, block, delivery in _balancer_deliveries(balancer):
+                deliver(balancer, label, block.get("bucket"), delivery)
+    _deliveries_by_grant(graph, index, targets)
     return index
 
 
-def log_target_verdict(rules: list[RuleCheck], sources: list[str]) -> tuple[bool, str]:
-    """(ok, detail) for a bucket that receives server access logs."""
-    who = ", ".join(sorted(set(sources)))
+def _balancer_deliveries(balancer: Block) -> list[tuple[str, dict, LogDelivery]]:
+    """The log deliveries a load balancer sets up (ELB user guides, "access logs" / "connection logs")."""
+    found = []
+    classic = balancer.type == CLASSIC_LOAD_BALANCER
+    lb_type = "classic" if classic else unwrap(balancer.config.get("load_balancer_type"))
+    lb_type = "application" if lb_type is None else lb_type  # the provider's default
+    for label in ("access_logs",) + (() if classic else ("connection_logs",)):
+        for block in _as_list(balancer.config.get(label)):
+            if not isinstance(block, dict):
+                continue
+            raw = unwrap(block.get("enabled"))
+            # aws_lb: enabled defaults to false even with a bucket; aws_elb: to true (provider docs).
+            enabled = (classic if raw is None else as_bool(raw))
+            logs = "connection logs" if label == "connection_logs" else "access logs"
+            unknown = None
+            if enabled is None:
+                unknown = f"{label}.enabled {describe(raw)} is {how_to_provide(balancer, raw)}"
+            elif not enabled:
+                continue
+            if lb_type == "application" or classic:
+                name = "Classic" if classic else "Application"
+                found.append((label, block, LogDelivery(balancer.address, f"{name} Load Balancer {logs}", True,
+                                                        unknown=unknown)))
+            elif lb_type == "network" and label == "access_logs":
+                found.append((label, block, LogDelivery(balancer.address, "Network Load Balancer access logs", False,
+                                                        ELB_LOGGING_SERVICE, unknown)))
+            elif isinstance(lb_type, str) and is_unresolved(lb_type):
+                why = f"load_balancer_type {describe(lb_type)} is {how_to_provide(balancer, lb_type)}"
+                found.append((label, block, LogDelivery(balancer.address, f"load balancer {logs}", True, unknown=why)))
+            # gateway (and other) load balancers publish no such logs: not a delivery
+    return found
+
+
+def _deliveries_by_grant(graph: ResourceGraph, index: BucketIndex, targets) -> None:
+    """S3 server access log targets known by their usual grants, for sources the scan does not hold."""
+    def grant(bucket: Block, what: str) -> None:
+        if not any(d.principal == S3_LOGGING_SERVICE and not d.unknown for d in index.deliveries[id(bucket)]):
+            index.deliveries[id(bucket)].append(
+                LogDelivery(what, "S3 server access logs", False, S3_LOGGING_SERVICE))
+
+    for bucket in graph.of_type(BUCKET):
+        if unwrap(bucket.config.get("acl")) == "log-delivery-write" or _grants_log_delivery(bucket.config.get("grant")):
+            grant(bucket, f"its ACL grants the S3 LogDelivery group write access ({bucket.address})")
+        if _policy_allows_s3_logging(bucket.config.get("policy"), bucket, "policy", graph):
+            grant(bucket, f"its bucket policy lets {S3_LOGGING_SERVICE} put objects ({bucket.address})")
+    for acl in graph.of_type("aws_s3_bucket_acl"):
+        policy = unwrap(acl.config.get("access_control_policy"))
+        grants = unwrap(policy.get("grant")) if isinstance(policy, dict) else None
+        if unwrap(acl.config.get("acl")) == "log-delivery-write" or _grants_log_delivery(grants, nested=True):
+            for bucket in targets(acl, "bucket", acl.get("bucket")):
+                grant(bucket, f"its ACL grants the S3 LogDelivery group write access ({acl.address})")
+    for policy in graph.of_type("aws_s3_bucket_policy"):
+        if _policy_allows_s3_logging(policy.config.get("policy"), policy, "policy", graph):
+            for bucket in targets(policy, "bucket", policy.get("bucket")):
+                grant(bucket, f"its bucket policy lets {S3_LOGGING_SERVICE} put objects ({policy.address})")
+
+
+def _grants_log_delivery(grants: Any, nested: bool = False) -> bool:
+    """A WRITE (or FULL_CONTROL) grant to the LogDelivery group, the legacy way to let S3 deliver access logs."""
+    for grant in _as_list(grants):
+        grant = unwrap(grant)
+        if not isinstance(grant, dict):
+            continue
+        grantee = unwrap(grant.get("grantee")) if nested else grant
+        uri = unwrap(grantee.get("uri")) if isinstance(grantee, dict) else None
+        permissions = [unwrap(p) for p in _as_list(unwrap(grant.get("permission") if nested else grant.get("permissions")))]
+        if uri == LOG_DELIVERY_GROUP and ({"WRITE", "FULL_CONTROL"} & {p for p in permissions if isinstance(p, str)}):
+            return True
+    return False
+
+
+def _policy_allows_s3_logging(value: Any, holder: Block, label: str, graph: ResourceGraph) -> bool:
+    """Whether a bucket policy allows logging.s3.amazonaws.com to s3:PutObject (S3 user guide, server access logging)."""
+    value = unwrap(value)
+    if isinstance(value, str) and value.strip().startswith("{"):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return False
+    statements: list[tuple[Any, Any, Any]] = []  # (effect, services, actions)
+    if isinstance(value, dict):
+        for st in _as_list(value.get("Statement")):
+            if isinstance(st, dict) and isinstance(st.get("Principal"), dict):
+                statements.append((st.get("Effect"), st["Principal"].get("Service"), st.get("Action")))
+    elif isinstance(value, str) and "data.aws_iam_policy_document." in value:
+        for document in graph.resolve(holder, label, ("data.aws_iam_policy_document",), value):
+            for st in _as_list(document.config.get("statement")):
+                if not isinstance(st, dict):
+                    continue
+                services = [i for p in _as_list(st.get("principals")) if isinstance(p, dict)
+                            and unwrap(p.get("type")) == "Service" for i in _as_list(unwrap(p.get("identifiers")))]
+                statements.append((unwrap(st.get("effect")) or "Allow", services, unwrap(st.get("actions"))))
+    for effect, services, actions in statements:
+        services = [unwrap(x) for x in _as_list(unwrap(services))]
+        actions = [str(unwrap(a)).lower() for a in _as_list(unwrap(actions))]
+        if effect == "Allow" and S3_LOGGING_SERVICE in services and \
+                any(a in ("s3:putobject", "s3:*", "*", "s3:put*") for a in actions):
+            return True
+    return False
+
+
+def log_target_verdict(rules: list[RuleCheck], deliveries: list[LogDelivery]) -> tuple[bool, str]:
+    """(ok, detail) for a bucket that receives logs a service delivers: every delivery's rule must hold."""
+    who = "; ".join(dict.fromkeys(f"{d.service} from {d.source}" for d in deliveries))
+    receives = f"receives {who}"
+    unknown = [d.unknown for d in deliveries if d.unknown]
+    if unknown:
+        return False, f"may receive {who}, but kmsguard cannot tell: {'; '.join(dict.fromkeys(unknown))}"
+    kms = [r for r in rules if r.is_kms]
+    strict = [d for d in deliveries if d.sse_s3_only]
+    if strict and kms:
+        names = ", ".join(dict.fromkeys(d.service for d in strict))
+        return False, (
+            f"{receives}, and AWS documents SSE-S3 as the only encryption {names} support: a KMS key "
+            f"({kms[0].summary}) breaks log delivery. Use sse_algorithm = \"AES256\" for this bucket")
     aws_managed = [r for r in rules if r.key is not None and r.key.kind is KeyKind.AWS_MANAGED]
     if aws_managed:
+        services = " / ".join(dict.fromkeys(d.principal for d in deliveries if d.principal))
         return False, (
-            f"receives S3 server access logs (from {who}), and log delivery cannot use the AWS-managed "
-            "aws/s3 key: use SSE-S3 (AES256) or a customer-managed key whose key policy allows "
-            "logging.s3.amazonaws.com"
-        )
+            f"{receives}, and log delivery cannot use the AWS-managed aws/s3 key (its key policy cannot be "
+            f"changed): use SSE-S3 (AES256) or a customer-managed key whose key policy allows {services}")
     # Exempt from the customer-managed-key rule, but an unknown setting is still not a pass.
-    unknown = [r.problem for r in rules if r.problem and r.algorithm != "AES256"]
-    if unknown:
-        return False, f"receives S3 server access logs (from {who}), but its encryption is unknown: {'; '.join(unknown)}"
-    return True, f"exempt: receives S3 server access logs (from {who}), which require SSE-S3 or a key the log service may use"
+    problems = [r.problem for r in rules if r.problem and r.algorithm != "AES256"]
+    if problems:
+        return False, f"{receives}, but its encryption is unknown: {'; '.join(problems)}"
+    if strict:
+        return True, f"exempt: {receives}, which support only SSE-S3"
+    services = " / ".join(dict.fromkeys(d.principal for d in deliveries if d.principal))
+    return True, (f"exempt: {receives}, which take SSE-S3 or a customer-managed key whose key policy "
+                  f"allows {services}")

@@ -44,6 +44,8 @@ def test_unwrap_takes_single_item_lists_apart_only():
 
 
 def test_describe_is_short_and_unwrapped():
-    assert describe(["var.x"]) == "'var.x'"
+    assert describe(["var.x"]) == '"var.x"'
+    # Spelled as Terraform/JSON spell values, never as Python (None, True, 'x').
+    assert [describe(None), describe(True), describe({"a": [1]})] == ["null", "true", '{"a": [1]}']
     long = describe("x" * 500)
     assert len(long) == 120 and long.endswith("...")
