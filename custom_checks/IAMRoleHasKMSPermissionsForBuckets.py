@@ -1,13 +1,11 @@
 """CKV2_KMSG_2: a role that reads or writes objects of an SSE-KMS bucket holds the KMS permissions its key needs."""
-import json
-
 from checkov.common.models.enums import CheckCategories
 
 from kmsguard.check import KmsguardCheck, Verdict
 from kmsguard.cloudformation_adapter import cloudformation_twin
-from kmsguard.encrypted_buckets import key_label
-from kmsguard.key_access import access_to_key
-from kmsguard.kms_needs import needs_of
+from kmsguard.encrypted_buckets import UnknownKey, key_label
+from kmsguard.key_access import access_to_key, dumps, key_policy_statement, role_statement
+from kmsguard.kms_needs import needs_and_notes
 from kmsguard.role_policies import ROLE, assumptions_of
 
 MAX_LISTED = 10  # keep details readable for roles that reach every bucket through "*"
@@ -21,7 +19,7 @@ class IAMRoleHasKMSPermissionsForBuckets(KmsguardCheck):
     CATEGORY = CheckCategories.IAM
 
     def evaluate(self, role, graph):
-        needs, problems = needs_of(role, graph)
+        needs, problems, notes = needs_and_notes(role, graph)
         failures, broad = [], False
         for need in needs:
             access = access_to_key(role, need, graph)
@@ -29,7 +27,7 @@ class IAMRoleHasKMSPermissionsForBuckets(KmsguardCheck):
             problems += [problem for problem in access.problems if problem not in problems]
             if access.missing:
                 failures.append((need, access))
-        details = [self._describe(need, access) for need, access in failures[:MAX_LISTED]]
+        details = [self._describe(role, need, access, graph) for need, access in failures[:MAX_LISTED]]
         if len(failures) > MAX_LISTED:
             details.append(f"... and {len(failures) - MAX_LISTED} more bucket/key pairs")
         details += [f"could not read: {problem}" for problem in problems]
@@ -37,30 +35,42 @@ class IAMRoleHasKMSPermissionsForBuckets(KmsguardCheck):
             details.append("kmsguard cannot tell whether this role lacks KMS permissions until these policies can be read")
         if details:
             return Verdict.failed(*details)
-        notes = assumptions_of(role, graph)
+        notes = assumptions_of(role, graph) + notes
         if not needs:
             return Verdict.passed("uses no object of an SSE-KMS bucket in this scan", *notes)
         if broad:
             notes.append("KMS access comes from Resource \"*\", broader than the keys it needs")
         return Verdict.passed(f"holds the KMS permissions for {len(needs)} bucket/key pair(s)", *notes)
 
-    @staticmethod
-    def _describe(need, access):
+    def _describe(self, role, need, access, graph):
+        because = " and ".join(sorted(need.because))
+        missing = ", ".join(access.missing)
+        if isinstance(need.key, UnknownKey):
+            what = (f"the default encryption of {need.key.bucket} could not be read ({need.key.description})"
+                    if need.key.bucket else need.key.description)
+            return (f"{need.bucket}: {because}, but kmsguard cannot tell which key protects it: {what}. "
+                    f"Give that value (a default, terraform.tfvars or --var-file) or scan the Terraform plan, so the "
+                    f"role's {missing} can be checked against the key; see {self.guideline}")
         key = key_label(need.key)
-        problem = (
-            f"{need.bucket}: {' and '.join(sorted(need.because))}, encrypted with {key}, but the role lacks "
-            f"{', '.join(access.missing)} on that key, so S3 answers AccessDenied"
-        )
+        outcome = ("so S3 cannot replicate those objects" if need.bucket.startswith("replication ")
+                   else "so S3 answers AccessDenied")
+        problem = f"{need.bucket}: {because}, encrypted with {key}, but the role lacks {missing} on that key, {outcome}"
+        if access.request_alias:
+            problem += (f" (a statement allows {', '.join(access.request_alias)} only when the request names the alias "
+                        "(kms:RequestAlias); S3 decrypts with the key ID from the object's metadata, so use "
+                        "kms:ResourceAliases instead)")
         if access.iam_ignored:
             # The key policy does not delegate to IAM: only the key policy itself can grant.
-            statement = {"Effect": "Allow", "Principal": {"AWS": "<ARN of this role>"}, "Action": access.missing,
-                         "Resource": "*"}
-            return (f"{problem}. The key policy of {key} does not let IAM policies grant "
-                    f"{', '.join(access.iam_ignored)} (no statement for the account root). "
-                    f"Add to the key policy: {json.dumps(statement)}")
-        arn = need.key if isinstance(need.key, str) else f"<ARN of {key}>"  # a literal key ARN is its own ARN
-        statement = {"Effect": "Allow", "Action": access.missing, "Resource": arn}
-        return f"{problem}. Add to the role's policy: {json.dumps(statement)}"
+            reason = (f"{problem}. The key policy of {key} does not let IAM policies grant "
+                      f"{', '.join(access.iam_ignored)} (no statement for the account root)")
+            statement = key_policy_statement(role, need, access.missing, graph)
+            if statement is None:
+                return f"{reason}. Add a statement for this role's ARN allowing {missing} to the key policy"
+            return f"{reason}. Add to the key policy: {dumps(statement)}"
+        statement, why_not = role_statement(role, need, access.missing, graph)
+        if statement is None:
+            return f"{problem}. {why_not[0].upper()}{why_not[1:]}; see {self.guideline}"
+        return f"{problem}. Add to the role's policy: {dumps(statement)}"
 
 
 check = IAMRoleHasKMSPermissionsForBuckets()

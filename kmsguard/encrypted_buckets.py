@@ -1,29 +1,43 @@
 """The SSE-KMS buckets of a scan and the customer-managed keys they use, indexed once per scan.
 
-A key is a key resource in the scan, a literal key ARN, or a key kmsguard
-cannot name (unresolved, or an alias or key ID with no key in the scan):
-only a grant on every key can cover that one.
+A key is a key resource in the scan, a literal key ARN or key ID, a literal
+alias with no alias resource in the scan (granted by its key ID's ARN or the
+``kms:ResourceAliases`` condition, see key_access), or a key kmsguard cannot
+name (unresolved): only a grant on every key can cover that one. A bucket
+whose encryption could not be read carries an UnknownKey that nothing covers.
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Union
 
 from kmsguard.graph import Block, ResourceGraph
-from kmsguard.keys import KeyClass, KeyKind
-from kmsguard.references import is_unresolved
+from kmsguard.keys import KEY_RESOURCES, KeyClass, KeyKind
+from kmsguard.references import as_bool, is_unresolved
 from kmsguard.s3 import BUCKET, block_rules, bucket_index
 
 
 @dataclass(frozen=True, eq=False)
 class UnknownKey:
-    """An SSE-KMS key kmsguard cannot name (unresolved, or an alias not in the scan)."""
+    """An SSE-KMS key kmsguard cannot name (unresolved), or a bucket whose encryption it could not read."""
 
     description: str
+    bucket: str = ""  # set when the bucket's encryption itself could not be read (it may not even be SSE-KMS)
 
 
-Key = Union[Block, str, UnknownKey]  # a key resource in the scan, a literal key ARN, or unknown
+@dataclass(frozen=True, eq=False)
+class AliasKey:
+    """A key named by a literal alias with no alias resource in the scan behind it."""
+
+    name: str  # alias/<name>
+    arn: str | None  # the alias ARN as written, when it was one (its region and account may be lookups)
+
+
+# A key resource in the scan; a literal key ARN or key ID (an ARN's partition, region and account
+# may be lookup text); a literal alias outside the scan; or a key kmsguard cannot name.
+Key = Union[Block, str, AliasKey, UnknownKey]
 
 
 @dataclass
@@ -31,6 +45,7 @@ class EncryptedBucket:
     bucket: Block
     name: str | None  # the literal bucket name, when known
     keys: list[Key]
+    bucket_keys: bool | None = False  # S3 Bucket Keys on its SSE-KMS rules: True, False, or None when unresolved
 
     @property
     def label(self) -> str:
@@ -63,28 +78,52 @@ def _encrypted(graph: ResourceGraph, bucket: Block) -> EncryptedBucket | None:
     for config in bucket_index(graph).configs_of(bucket):
         rules = rules + block_rules(graph, config, False)
     keys: list[Key] = []
+    bucket_keys: set[bool | None] = set()
     for rule in rules:
         if rule.is_kms and rule.key is not None and rule.key.kind is not KeyKind.AWS_MANAGED:
-            keys += nameable(rule.key)
+            keys += nameable(rule.key, graph, bucket)
+            enabled = rule.bucket_key_enabled  # unset means off; an unresolved value stays None
+            bucket_keys.add(False if enabled is None else as_bool(enabled))
         elif rule.problem and rule.algorithm != "AES256" and not rule.is_kms:
             # Encryption the pack could not read may be SSE-KMS: a role using the bucket is never passed for it.
-            keys.append(UnknownKey(f"the key of {bucket.address}, which kmsguard cannot tell ({rule.problem})"))
+            keys.append(UnknownKey(rule.problem, bucket=bucket.address))
     if not keys:
         return None
     name = bucket.get("bucket")
-    return EncryptedBucket(bucket, name if isinstance(name, str) and not is_unresolved(name) else None, keys)
+    uses = True if True in bucket_keys else None if None in bucket_keys else False
+    return EncryptedBucket(bucket, name if isinstance(name, str) and not is_unresolved(name) else None, keys, uses)
 
 
-def nameable(key: KeyClass) -> list[Key]:
+_KEY_ID = re.compile(r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$")
+_ALIAS_ARN = re.compile(r"^arn:[^:]+:kms:[^:]*:[^:]*:(alias/[\w/+=,.@-]+)$", re.ASCII)
+
+
+def nameable(key: KeyClass, graph: ResourceGraph | None = None, near: Block | None = None) -> list[Key]:
     """The keys a customer-managed or unresolved key class stands for."""
     if key.keys:
         return list(key.keys)
-    if key.literal and ":key/" in key.literal:
-        return [key.literal]
+    literal = (key.literal or "").strip() if key.customer_managed else ""
+    if ":key/" in literal or _KEY_ID.match(literal):
+        return [literal]
+    alias = _ALIAS_ARN.match(literal)
+    name = alias.group(1) if alias else literal if literal.startswith("alias/") else None
+    if name:
+        behind = _keys_behind(name, graph, near)
+        return behind or [AliasKey(name, literal if alias else None)]
     return [UnknownKey(key.description)]
+
+
+def _keys_behind(alias: str, graph: ResourceGraph | None, near: Block | None) -> list[Key]:
+    """Keys in the scan behind an alias of that name (an alias ARN's name is matched within the root)."""
+    if graph is None:
+        return []
+    aliases = graph.named("aws_kms_alias", "name", alias, near) if near is not None else []
+    return [k for a in aliases for k in graph.resolve(a, "target_key_id", KEY_RESOURCES, a.get("target_key_id"))]
 
 
 def key_label(key: Key) -> str:
     if isinstance(key, UnknownKey):
         return f"{key.description} (a key kmsguard cannot name)"
+    if isinstance(key, AliasKey):
+        return f"the key behind {key.arn or key.name} (an alias not created in this scan)"
     return key.address if isinstance(key, Block) else key

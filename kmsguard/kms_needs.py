@@ -2,9 +2,15 @@
 
 AWS facts (S3 user guide, "Protecting data with SSE-KMS" and "Replicating
 encrypted objects"): GetObject needs kms:Decrypt; PutObject needs
-kms:GenerateDataKey, and multipart uploads kms:Decrypt too; replication of
-SSE-KMS objects needs kms:Decrypt on the source key and kms:Encrypt on the
-replica key. An explicit Deny of the object access removes the need.
+kms:GenerateDataKey, and multipart uploads kms:Decrypt too. Replication is
+S3 acting as the configuration's role: for SSE-KMS objects (opted in with
+sse_kms_encrypted_objects) it needs kms:Decrypt on the source key and
+kms:Encrypt on the replica key, plus kms:Decrypt on the replica key when the
+replicas use an S3 Bucket Key ("Amazon S3 Bucket Keys and replication").
+SSE-S3 objects keep SSE-S3 as replicas, so they need no KMS permission. The
+replication actions (s3:GetObjectVersionForReplication, s3:ReplicateObject)
+are not reads or writes of the role's own. An explicit Deny of the object
+access removes the need.
 """
 from __future__ import annotations
 
@@ -21,13 +27,22 @@ from kmsguard.references import is_unresolved, unwrap
 from kmsguard.role_policies import role_document, roles_named
 from kmsguard.s3 import BUCKET
 
-READS = ("s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectVersionForReplication")
-WRITES = ("s3:PutObject", "s3:ReplicateObject")
+READS = ("s3:GetObject", "s3:GetObjectVersion")
+WRITES = ("s3:PutObject",)
+REPLICATION_ACTIONS = ("s3:GetObjectVersionForReplication", "s3:ReplicateObject")  # used only by S3 Replication
 OBJECT_ACTIONS = {"read": READS, "write": WRITES}
 KMS_FOR = {"read": ("kms:Decrypt",), "write": ("kms:GenerateDataKey", "kms:Decrypt")}
 _S3_ARN = re.compile(r"^arn:aws[a-z-]*:s3:::([^/]+)(?:/(.*))?$")
 
-Replication = tuple[list[Key], list[Key], str]  # (source keys, replica keys, replication resource)
+
+@dataclass
+class Replication:
+    """One replication rule of SSE-KMS objects, performed as the role."""
+
+    where: str  # the replication configuration
+    sources: list[Key]  # the source bucket's keys
+    replicas: list[Key]  # replica_kms_key_id
+    bucket_keys: bool | None  # whether the replicas use an S3 Bucket Key (None: unresolved)
 
 
 @dataclass
@@ -42,6 +57,12 @@ class Need:
 
 def needs_of(role: Block, graph: ResourceGraph) -> tuple[list[Need], list[str]]:
     """The KMS actions a role needs on each key, and problems met on the way."""
+    needs, problems, _ = needs_and_notes(role, graph)
+    return needs, problems
+
+
+def needs_and_notes(role: Block, graph: ResourceGraph) -> tuple[list[Need], list[str], list[str]]:
+    """needs_of, and notes on what was not judged (replication actions with no configuration naming the role)."""
     document = role_document(role, graph)
     unresolved: list[str] = []
     granted = _object_access(document.statements, encrypted_buckets(graph), graph, unresolved)
@@ -55,12 +76,25 @@ def needs_of(role: Block, graph: ResourceGraph) -> tuple[list[Need], list[str]]:
     for kind, encrypted, source in granted:
         for key in encrypted.keys:
             need(encrypted.label, key, KMS_FOR[kind], f"{kind}s objects ({source})")
-    for sources, replicas, where in _replication(graph).get(id(role), []):
-        for key in sources:
-            need(f"replication {where}", key, ("kms:Decrypt",), "replicates SSE-KMS objects")
-        for key in replicas:
-            need(f"replication {where}", key, ("kms:Encrypt",), "writes replicas")
-    return list(needs.values()), list(document.problems) + list(dict.fromkeys(unresolved))
+    replications = _replication(graph).get(id(role), [])
+    for rule in replications:
+        for key in rule.sources:
+            need(f"replication {rule.where}", key, ("kms:Decrypt",), "reads SSE-KMS source objects to replicate them")
+        for key in rule.replicas:
+            need(f"replication {rule.where}", key, ("kms:Encrypt",), "encrypts replicas")
+            if rule.bucket_keys is not False:
+                # AWS: with an S3 Bucket Key, replication also calls kms:Decrypt on the replica key.
+                why = ("replicas use an S3 Bucket Key" if rule.bucket_keys else
+                       "replicas may use an S3 Bucket Key (the source's bucket_key_enabled is not known)")
+                need(f"replication {rule.where}", key, ("kms:Decrypt",), why)
+    notes = []
+    if not replications and any(s.allow and any(s.covers_action(a) for a in REPLICATION_ACTIONS)
+                                and s.action_patterns("s3") and s.actions is not None
+                                and not any(s.covers_action(a) for a in READS + WRITES)
+                                for s in document.statements):
+        notes.append("s3:GetObjectVersionForReplication / s3:ReplicateObject are used only by S3 Replication, and no "
+                     "replication configuration in this scan names this role: their KMS needs are judged where one does")
+    return list(needs.values()), list(document.problems) + list(dict.fromkeys(unresolved)), notes
 
 
 def _object_access(statements: list[Statement], index: EncryptedBuckets, graph: ResourceGraph,
@@ -145,16 +179,22 @@ def _build_replication(graph: ResourceGraph) -> dict[int, list[Replication]]:
     index = encrypted_buckets(graph)
     replication: dict[int, list[Replication]] = defaultdict(list)
     for block in graph.of_type("aws_s3_bucket_replication_configuration"):
-        sources = [key for bucket in graph.resolve(block, "bucket", (BUCKET,), unwrap(block.config.get("bucket")))
-                   if id(bucket) in index.by_bucket for key in index.by_bucket[id(bucket)].keys]
+        value = unwrap(block.config.get("bucket"))
+        buckets = graph.resolve(block, "bucket", (BUCKET,), value) or graph.named(BUCKET, "bucket", value, block)
+        encrypted = [index.by_bucket[id(b)] for b in buckets if id(b) in index.by_bucket]
+        sources = [key for e in encrypted for key in e.keys]
+        uses = {e.bucket_keys for e in encrypted} or {False}
+        bucket_keys = True if True in uses else None if None in uses else False
         for rule in block.config.get("rule") or []:
+            # Without sse_kms_encrypted_objects S3 replicates no SSE-KMS object, and SSE-S3 replicas need no KMS.
             if not isinstance(rule, dict) or not _sse_kms_replicated(rule):
                 continue
             replicas = [key for destination in _blocks(rule.get("destination"))
                         for encryption in _blocks(destination.get("encryption_configuration"))
-                        for key in nameable(classify(encryption.get("replica_kms_key_id"), block, "rule", graph))]
+                        for key in nameable(classify(encryption.get("replica_kms_key_id"), block, "rule", graph),
+                                            graph, block)]
             for role in roles_named(graph, block, "role"):
-                replication[id(role)].append((sources, replicas, block.address))
+                replication[id(role)].append(Replication(block.address, sources, replicas, bucket_keys))
     return replication
 
 

@@ -32,6 +32,18 @@ class Statement:
     label: str  # that attribute
     source: str  # where a person finds it
     sid: str = ""
+    conditions: dict = field(default_factory=dict)  # {operator: {condition key: values}}, as IAM JSON writes it
+
+    def condition_values(self, key: str) -> list[tuple[str, list[Any]]]:
+        """(operator, values) for each test of condition key ``key`` (condition keys ignore case)."""
+        found = []
+        for operator, tests in self.conditions.items():
+            if not isinstance(tests, dict):
+                continue
+            for name, values in tests.items():
+                if isinstance(name, str) and name.lower() == key.lower():
+                    found.append((str(operator), _strings(values)))
+        return found
 
     @property
     def allow(self) -> bool:
@@ -100,7 +112,8 @@ def parse(value: Any, holder: Block, label: str, source: str, graph: ResourceGra
                 return merge(policy_document(block, graph) for block in found)
         if not text:
             return Document(problems=[f"{source}: policy is empty"])
-    return Document(problems=[f"{source}: policy {describe(value)} could not be read"
+    shown = "null" if value is None else describe(value)
+    return Document(problems=[f"{source}: policy {shown} could not be read"
                               + (" (unresolved)" if is_unresolved(value) else "")])
 
 
@@ -132,7 +145,8 @@ def _from_json(policy: Any, holder: Block, label: str, source: str) -> Document:
             continue
         effect = statement.get("Effect")
         if effect not in ("Allow", "Deny"):
-            document.problems.append(f"{source}: statement Effect {describe(effect)} is not Allow or Deny")
+            what = "has no Effect" if effect is None else f"has Effect {describe(effect)}, which is not Allow or Deny"
+            document.problems.append(f"{source}: a statement {what}")
             continue
         principal = statement.get("Principal")
         principals: list[Any] = []
@@ -145,13 +159,13 @@ def _from_json(policy: Any, holder: Block, label: str, source: str) -> Document:
             statement.get("Action"), "Action" not in statement and "NotAction" in statement, statement.get("NotAction"),
             statement.get("Resource"), "Resource" not in statement and "NotResource" in statement,
             statement.get("NotResource"), principals, bool(statement.get("Condition")), holder, label, source,
-            statement.get("Sid"),
+            statement.get("Sid"), statement.get("Condition"),
         ))
     return document
 
 
 def _statement(effect, actions, use_not_actions, not_actions, resources, use_not_resources, not_resources,
-               principals, conditional, holder, label, source, sid=None) -> Statement:
+               principals, conditional, holder, label, source, sid=None, conditions=None) -> Statement:
     lower = lambda values: tuple(str(v).lower() for v in _strings(values))  # noqa: E731
     return Statement(
         effect=effect,
@@ -165,6 +179,7 @@ def _statement(effect, actions, use_not_actions, not_actions, resources, use_not
         label=label,
         source=source,
         sid=sid if isinstance(sid, str) else "",
+        conditions=conditions if isinstance(conditions, dict) else {},
     )
 
 
@@ -197,9 +212,10 @@ def _policy_document(block: Block, graph: ResourceGraph, visiting: set[int]) -> 
             effect, raw.get("actions"), "actions" not in raw and "not_actions" in raw, raw.get("not_actions"),
             raw.get("resources"), "resources" not in raw and "not_resources" in raw, raw.get("not_resources"),
             principals, bool(raw.get("condition")), block, "statement", source, unwrap(raw.get("sid")),
+            _document_conditions(raw.get("condition")),
         )
         if effect not in ("Allow", "Deny"):
-            own.problems.append(f"{source}: statement effect {describe(effect)} is not Allow or Deny")
+            own.problems.append(f"{source}: a statement has effect {describe(effect)}, which is not Allow or Deny")
             continue
         own.statements.append(statement)
     document = merge([document, own])
@@ -211,6 +227,17 @@ def _policy_document(block: Block, graph: ResourceGraph, visiting: set[int]) -> 
             document.statements = [s for s in document.statements if not s.sid or s.sid not in replaced]
             document = merge([document, override])
     return document
+
+
+def _document_conditions(blocks: Any) -> dict:
+    """``condition { test, variable, values }`` blocks as IAM JSON's ``{test: {variable: values}}``."""
+    conditions: dict = {}
+    for block in blocks if isinstance(blocks, list) else []:
+        if isinstance(block, dict):
+            test, variable = unwrap(block.get("test")), unwrap(block.get("variable"))
+            if isinstance(test, str) and isinstance(variable, str):
+                conditions.setdefault(test, {}).setdefault(variable, []).extend(_strings(block.get("values")))
+    return conditions
 
 
 def _included(value: Any, block: Block, attribute: str, graph: ResourceGraph, visiting: set[int]) -> Document:

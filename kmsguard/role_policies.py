@@ -21,6 +21,7 @@ from kmsguard.references import is_unresolved
 ROLE = "aws_iam_role"
 POLICY = "aws_iam_policy"
 _AWS_MANAGED_ARN = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$")
+_ROLE_ARN = re.compile(r"^arn:[^:]+:iam::[^:]*:role/(?:[^/]*/)*([\w+=,.@-]+)$")
 _ATTACHMENTS = (("aws_iam_role_policy_attachment", "role"), ("aws_iam_policy_attachment", "roles"))
 
 
@@ -45,7 +46,8 @@ def roles_named(graph: ResourceGraph, block: Block, attribute: str) -> list[Bloc
     for value in list_values(block.config.get(attribute)):
         hits = graph.resolve(block, attribute, (ROLE,), value)
         if not hits and isinstance(value, str):
-            hits = by_name.get(value, [])
+            arn = _ROLE_ARN.match(value)  # a literal role ARN names the role by its name
+            hits = [r for r in by_name.get(arn.group(1) if arn else value, []) if r.root == block.root]
         found += hits
     return found
 

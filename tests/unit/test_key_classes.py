@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from kmsguard.encrypted_buckets import UnknownKey, key_label, nameable
+from kmsguard.encrypted_buckets import AliasKey, UnknownKey, key_label, nameable
 from kmsguard.keys import KeyClass, KeyKind, classify_literal
 
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -46,11 +46,17 @@ def test_a_literal_key_arn_names_itself():
     assert key_label(KEY_ARN) == KEY_ARN
 
 
-@pytest.mark.parametrize("value", ["alias/app", KEY_ID, MRK])
-def test_an_alias_or_key_id_without_a_key_in_the_scan_cannot_be_named(value):
+@pytest.mark.parametrize("value", [KEY_ID, MRK])
+def test_a_literal_key_id_names_its_key(value):
+    # IAM names it by a key ARN with that key ID (KMS developer guide, "Specifying KMS keys in IAM policy statements").
+    assert nameable(classify_literal(value)) == [value]
+
+
+@pytest.mark.parametrize("value,name", [("alias/app", "alias/app"), ("arn:aws:kms:us-east-1:111122223333:alias/app", "alias/app")])
+def test_a_literal_alias_outside_the_scan_is_an_alias_key(value, name):
     (key,) = nameable(classify_literal(value))
-    assert isinstance(key, UnknownKey)
-    assert "cannot name" in key_label(key)
+    assert isinstance(key, AliasKey) and key.name == name
+    assert "alias not created in this scan" in key_label(key)
 
 
 def test_an_unresolved_key_cannot_be_named():
