@@ -722,7 +722,36 @@ def _substitute_parameters(node: Any, arguments: dict) -> Any:
     return node
 
 
+def _load_balancer(reader: _Reader, logical_id: str, resource: dict) -> list[_Made]:
+    """ELBv2: an ``aws_lb`` whose log deliveries (LoadBalancerAttributes) mark log-target buckets for s3.py."""
+    def fill(reader: _Reader, p: dict) -> dict:
+        config: dict[str, Any] = {}
+        _set(config, "load_balancer_type", p, "Type")
+        attributes = p.get("LoadBalancerAttributes")
+        pairs = {_dict(a).get("Key"): _dict(a).get("Value") for a in attributes} if isinstance(attributes, list) else {}
+        for logs in ("access_logs", "connection_logs"):
+            if f"{logs}.s3.bucket" in pairs:
+                config[logs] = [{"bucket": _w(pairs[f"{logs}.s3.bucket"]),
+                                 "enabled": _w(pairs.get(f"{logs}.s3.enabled", "false"))}]
+        return config
+
+    return [_Made(reader.block("aws_lb", logical_id), fill, primary=False)]
+
+
+def _classic_load_balancer(reader: _Reader, logical_id: str, resource: dict) -> list[_Made]:
+    """Classic ELB: an ``aws_elb`` whose AccessLoggingPolicy marks a log-target bucket for s3.py."""
+    def fill(reader: _Reader, p: dict) -> dict:
+        policy = _dict(p.get("AccessLoggingPolicy"))
+        if "S3BucketName" not in policy:
+            return {}
+        return {"access_logs": [{"bucket": _w(policy["S3BucketName"]), "enabled": _w(policy.get("Enabled", False))}]}
+
+    return [_Made(reader.block("aws_elb", logical_id), fill, primary=False)]
+
+
 TRANSLATIONS: dict[str, Callable[[_Reader, str, dict], list[_Made]]] = {
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": _load_balancer,
+    "AWS::ElasticLoadBalancing::LoadBalancer": _classic_load_balancer,
     "AWS::S3::Bucket": _bucket,
     "AWS::KMS::Key": _key,
     "AWS::KMS::ReplicaKey": _replica_key,

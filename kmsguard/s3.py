@@ -258,19 +258,19 @@ def _deliveries_by_grant(graph: ResourceGraph, index: BucketIndex, targets) -> N
 
     for bucket in graph.of_type(BUCKET):
         if unwrap(bucket.config.get("acl")) == "log-delivery-write" or _grants_log_delivery(bucket.config.get("grant")):
-            grant(bucket, f"its ACL grants the S3 LogDelivery group write access ({bucket.address})")
+            grant(bucket, f"a source outside the scan ({bucket.address} grants the S3 LogDelivery group write access)")
         if _policy_allows_s3_logging(bucket.config.get("policy"), bucket, "policy", graph):
-            grant(bucket, f"its bucket policy lets {S3_LOGGING_SERVICE} put objects ({bucket.address})")
+            grant(bucket, f"a source outside the scan ({bucket.address} has a bucket policy that lets {S3_LOGGING_SERVICE} put objects)")
     for acl in graph.of_type("aws_s3_bucket_acl"):
         policy = unwrap(acl.config.get("access_control_policy"))
         grants = unwrap(policy.get("grant")) if isinstance(policy, dict) else None
         if unwrap(acl.config.get("acl")) == "log-delivery-write" or _grants_log_delivery(grants, nested=True):
             for bucket in targets(acl, "bucket", acl.get("bucket")):
-                grant(bucket, f"its ACL grants the S3 LogDelivery group write access ({acl.address})")
+                grant(bucket, f"a source outside the scan ({acl.address} grants the S3 LogDelivery group write access)")
     for policy in graph.of_type("aws_s3_bucket_policy"):
         if _policy_allows_s3_logging(policy.config.get("policy"), policy, "policy", graph):
             for bucket in targets(policy, "bucket", policy.get("bucket")):
-                grant(bucket, f"its bucket policy lets {S3_LOGGING_SERVICE} put objects ({policy.address})")
+                grant(bucket, f"a source outside the scan (the bucket policy {policy.address} lets {S3_LOGGING_SERVICE} put objects)")
 
 
 def _grants_log_delivery(grants: Any, nested: bool = False) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from kmsguard.encrypted_buckets import AliasKey, UnknownKey, key_label, nameable
-from kmsguard.keys import KeyClass, KeyKind, classify_literal
+from kmsguard.keys import KeyClass, KeyKind, classify, classify_literal, parse_kms_arn
 
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 KEY_ARN = f"arn:aws:kms:us-east-1:111122223333:key/{KEY_ID}"
@@ -62,3 +62,33 @@ def test_a_literal_alias_outside_the_scan_is_an_alias_key(value, name):
 def test_an_unresolved_key_cannot_be_named():
     (key,) = nameable(KeyClass(KeyKind.UNRESOLVED, "'var.key', which Checkov could not resolve"))
     assert isinstance(key, UnknownKey) and "var.key" in key.description
+
+
+LOOKUP_ARN = ("arn:${data.aws_partition.current.partition}:kms:${data.aws_region.current.name}:"
+              "${data.aws_caller_identity.current.account_id}:")
+
+
+def test_parse_kms_arn_reads_lookup_parts():
+    arn = parse_kms_arn(LOOKUP_ARN + "alias/app-data")
+    assert arn is not None and arn.kind == "alias" and arn.resource_id == "alias/app-data"
+    assert arn.lookups == ("data.aws_partition.current.partition", "data.aws_region.current.name",
+                           "data.aws_caller_identity.current.account_id")
+    key = parse_kms_arn(f"arn:aws:kms:${{data.aws_region.r.region}}:111122223333:key/{KEY_ID}")
+    assert key is not None and key.kind == "key" and key.resource_id == KEY_ID and key.partition == "aws"
+    assert parse_kms_arn(KEY_ARN) is not None and parse_kms_arn(KEY_ARN).literal
+
+
+@pytest.mark.parametrize("value", [
+    LOOKUP_ARN + "key/abc",  # not a key ID
+    LOOKUP_ARN.replace("aws_partition", "aws_vpc") + "alias/app",  # not a partition lookup
+    "arn:${var.partition}:kms:us-east-1:111122223333:alias/app",  # a variable, not a lookup
+    LOOKUP_ARN + "alias/${var.name}",
+])
+def test_parse_kms_arn_rejects_other_values(value):
+    assert parse_kms_arn(value) is None
+
+
+def test_lookup_arns_are_classified_by_their_literal_part():
+    assert classify(LOOKUP_ARN + "alias/app-data", None, "", None).kind is KeyKind.CUSTOMER_MANAGED
+    assert classify(LOOKUP_ARN + "alias/aws/s3", None, "", None).kind is KeyKind.AWS_MANAGED
+    assert classify(LOOKUP_ARN + f"key/{MRK}", None, "", None).kind is KeyKind.CUSTOMER_MANAGED

@@ -1,0 +1,24 @@
+resource "aws_s3_bucket" "logs" {
+  bucket = "kmsguard-logs"
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "logs" {
+  bucket = aws_s3_bucket.logs.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = "alias/aws/s3"
+    }
+    bucket_key_enabled = true
+  }
+}
+
+resource "aws_lb" "web" {
+  name    = "kmsguard-web"
+  subnets = ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
+  load_balancer_type = "network"
+  access_logs {
+    bucket = aws_s3_bucket.logs.id
+    enabled = true
+  }
+}
