@@ -48,13 +48,15 @@ class IAMRoleHasKMSPermissionsForBuckets(KmsguardCheck):
         if isinstance(need.key, UnknownKey):
             what = (f"the default encryption of {need.key.bucket} could not be read ({need.key.description})"
                     if need.key.bucket else need.key.description)
-            return (f"{need.bucket}: {because}, but kmsguard cannot tell which key protects it: {what}. "
-                    f"Give that value (a default, terraform.tfvars or --var-file) or scan the Terraform plan, so the "
-                    f"role's {missing} can be checked against the key; see {self.guideline}")
+            return (f"{need.bucket}: {because}, but kmsguard cannot tell which key protects it, so it cannot check "
+                    f"the role's {missing} on that key: {what}; see {self.guideline}")
         key = key_label(need.key)
-        outcome = ("so S3 cannot replicate those objects" if need.bucket.startswith("replication ")
-                   else "so S3 answers AccessDenied")
-        problem = f"{need.bucket}: {because}, encrypted with {key}, but the role lacks {missing} on that key, {outcome}"
+        if need.bucket.startswith("replication "):
+            problem = (f"{need.bucket}: {because} with {key}, but the role lacks {missing} on that key, "
+                       "so S3 cannot replicate those objects")
+        else:
+            problem = (f"{need.bucket}: {because}, encrypted with {key}, but the role lacks {missing} on that key, "
+                       "so S3 answers AccessDenied")
         if access.request_alias:
             problem += (f" (a statement allows {', '.join(access.request_alias)} only when the request names the alias "
                         "(kms:RequestAlias); S3 decrypts with the key ID from the object's metadata, so use "

@@ -43,6 +43,7 @@ class Replication:
     sources: list[Key]  # the source bucket's keys
     replicas: list[Key]  # replica_kms_key_id
     bucket_keys: bool | None  # whether the replicas use an S3 Bucket Key (None: unresolved)
+    sse_kms: bool = True  # False: the rule replicates no SSE-KMS object, so it needs no KMS permission
 
 
 @dataclass
@@ -77,7 +78,7 @@ def needs_and_notes(role: Block, graph: ResourceGraph) -> tuple[list[Need], list
         for key in encrypted.keys:
             need(encrypted.label, key, KMS_FOR[kind], f"{kind}s objects ({source})")
     replications = _replication(graph).get(id(role), [])
-    for rule in replications:
+    for rule in (r for r in replications if r.sse_kms):
         for key in rule.sources:
             need(f"replication {rule.where}", key, ("kms:Decrypt",), "reads SSE-KMS source objects to replicate them")
         for key in rule.replicas:
@@ -186,8 +187,12 @@ def _build_replication(graph: ResourceGraph) -> dict[int, list[Replication]]:
         uses = {e.bucket_keys for e in encrypted} or {False}
         bucket_keys = True if True in uses else None if None in uses else False
         for rule in block.config.get("rule") or []:
-            # Without sse_kms_encrypted_objects S3 replicates no SSE-KMS object, and SSE-S3 replicas need no KMS.
-            if not isinstance(rule, dict) or not _sse_kms_replicated(rule):
+            if not isinstance(rule, dict):
+                continue
+            if not _sse_kms_replicated(rule):
+                # Without sse_kms_encrypted_objects S3 replicates no SSE-KMS object, and SSE-S3 replicas need no KMS.
+                for role in roles_named(graph, block, "role"):
+                    replication[id(role)].append(Replication(block.address, [], [], False, sse_kms=False))
                 continue
             replicas = [key for destination in _blocks(rule.get("destination"))
                         for encryption in _blocks(destination.get("encryption_configuration"))
