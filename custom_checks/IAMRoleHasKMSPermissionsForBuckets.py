@@ -4,7 +4,7 @@ from checkov.common.models.enums import CheckCategories
 from kmsguard.check import KmsguardCheck, Verdict
 from kmsguard.cloudformation_adapter import cloudformation_twin
 from kmsguard.encrypted_buckets import UnknownKey, key_label
-from kmsguard.key_access import access_to_key, dumps, key_policy_statement, role_statement
+from kmsguard.key_access import Access, access_to_key, dumps, key_policy_statement, role_statement
 from kmsguard.kms_needs import needs_and_notes
 from kmsguard.role_policies import ROLE, assumptions_of
 
@@ -61,6 +61,14 @@ class IAMRoleHasKMSPermissionsForBuckets(KmsguardCheck):
             problem += (f" (a statement allows {', '.join(access.request_alias)} only when the request names the alias "
                         "(kms:RequestAlias); S3 decrypts with the key ID from the object's metadata, so use "
                         "kms:ResourceAliases instead)")
+        if access.denied:
+            # An Allow cannot undo an explicit Deny (IAM user guide, "Policy evaluation logic").
+            sources = ", ".join(dict.fromkeys(src for found in access.denied.values() for src in found))
+            problem += f". An explicit Deny of {', '.join(access.denied)} in {sources} overrides any Allow: narrow it"
+            allowable = [a for a in access.missing if a not in access.denied]
+            if not allowable:
+                return problem
+            access = Access(missing=allowable, iam_ignored=[a for a in access.iam_ignored if a in allowable])
         if access.iam_ignored:
             # The key policy does not delegate to IAM: only the key policy itself can grant.
             reason = (f"{problem}. The key policy of {key} does not let IAM policies grant "

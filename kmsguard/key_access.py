@@ -46,6 +46,7 @@ class Access:
     iam_ignored: list[str] = field(default_factory=list)  # actions IAM grants but the key policy does not delegate
     problems: list[str] = field(default_factory=list)  # what could not be read
     request_alias: list[str] = field(default_factory=list)  # allowed only through kms:RequestAlias, which S3 calls miss
+    denied: dict[str, list[str]] = field(default_factory=dict)  # action -> the policies whose Deny takes it away
 
 
 def key_policies(graph: ResourceGraph) -> dict[int, Document]:
@@ -83,8 +84,11 @@ def access_to_key(role: Block, need: Need, graph: ResourceGraph) -> Access:
         direct = [s for s in key_statements if s.allow and s.covers_action(action) and _names_role(s, role, graph)
                   and _applies_to_s3_call(s, action) and _alias_condition_holds(s, need.key, graph)]
         granted = any(_grant_covers(g, role, action, need.key) for g in grants(graph))
-        denied = any(_unconditional_deny(s, action) and _covers_key(s, need.key, graph) for s in statements) or any(
-            _unconditional_deny(s, action) and _names_role(s, role, graph) for s in key_statements)
+        denials = [s.source for s in statements if _unconditional_deny(s, action) and _covers_key(s, need.key, graph)]
+        denials += [s.source for s in key_statements if _unconditional_deny(s, action) and _names_role(s, role, graph)]
+        denied = bool(denials)
+        if denied:
+            access.denied[action] = list(dict.fromkeys(denials))
         if identity and not delegates and not any(
                 s.allow and s.covers_action(action) and _names_account(s) for s in key_statements):
             access.iam_ignored.append(action)
