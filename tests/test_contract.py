@@ -208,8 +208,13 @@ def copy(tmp_path: Path) -> Path:
             shutil.copytree(source, tmp_path / part, ignore=shutil.ignore_patterns("*.tf", "__pycache__"))
         else:
             shutil.copy(source, tmp_path / part)
-    assert not contract_problems(REGISTRATIONS, tmp_path), "the copy must start clean"
     return tmp_path
+
+
+def _drifted(copy: Path) -> list[str]:
+    """Problems of the drifted copy that the repository itself does not have."""
+    baseline = set(contract_problems(REGISTRATIONS, REPO))
+    return [p for p in contract_problems(REGISTRATIONS, copy) if p not in baseline]
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -224,13 +229,13 @@ def _registered(check_id: str) -> Registration:
 
 def test_drift_missing_page(copy: Path) -> None:
     (copy / "docs/checks/CKV_KMSG_3.md").unlink()
-    assert any("no page" in p for p in contract_problems(REGISTRATIONS, copy))
+    assert any("no page" in p for p in _drifted(copy))
 
 
 def test_drift_severity(copy: Path) -> None:
     _edit(copy / "docs/checks/CKV_KMSG_4.md", "| Severity | LOW |", "| Severity | HIGH |")
     _edit(copy / "README.md", "| LOW | [CKV_KMSG_4]", "| MEDIUM | [CKV_KMSG_4]")
-    problems = contract_problems(REGISTRATIONS, copy)
+    problems = _drifted(copy)
     assert any("CKV_KMSG_4: page severity" in p for p in problems)
     assert any("CKV_KMSG_4: README severity" in p for p in problems)
 
@@ -240,7 +245,7 @@ def test_drift_name_category_and_resource_types(copy: Path) -> None:
     _edit(page, "# CKV_KMSG_3: KMS keys keep", "# CKV_KMSG_3: keys keep")
     _edit(page, ", `aws_kms_replica_external_key` |", " |")
     _edit(copy / "docs/checks/CKV2_KMSG_2.md", "| Category | IAM |", "| Category | ENCRYPTION |")
-    problems = contract_problems(REGISTRATIONS, copy)
+    problems = _drifted(copy)
     assert any("CKV_KMSG_3: page title" in p for p in problems)
     assert any("CKV_KMSG_3: page 'Resource types'" in p for p in problems)
     assert any("CKV2_KMSG_2: page category" in p for p in problems)
@@ -248,25 +253,25 @@ def test_drift_name_category_and_resource_types(copy: Path) -> None:
 
 def test_drift_settings(copy: Path) -> None:
     _edit(copy / "docs/checks/CKV_KMSG_1.md", "| Settings | none |", "| Settings | `KMSGUARD_MIN_DELETION_WINDOW_DAYS` |")
-    assert any("CKV_KMSG_1: page Settings" in p for p in contract_problems(REGISTRATIONS, copy))
+    assert any("CKV_KMSG_1: page Settings" in p for p in _drifted(copy))
 
 
 def test_drift_stale_source_file(copy: Path) -> None:
     _edit(copy / "docs/checks/CKV2_KMSG_2.md", "`kmsguard/policy_documents.py`", "`kmsguard/iam.py`")
-    assert any("kmsguard/iam.py, which does not exist" in p for p in contract_problems(REGISTRATIONS, copy))
+    assert any("kmsguard/iam.py, which does not exist" in p for p in _drifted(copy))
 
 
 def test_drift_missing_readme_row(copy: Path) -> None:
     readme = copy / "README.md"
     readme.write_text("".join(line for line in readme.read_text().splitlines(keepends=True)
                               if not line.startswith("| CKV2_KMSG_2 |")))
-    assert "CKV2_KMSG_2: no row in the README check table" in contract_problems(REGISTRATIONS, copy)
+    assert "CKV2_KMSG_2: no row in the README check table" in _drifted(copy)
 
 
 def test_drift_missing_case_outcome(copy: Path) -> None:
     for expected in (copy / "tests/cases/CKV_KMSG_4").glob("*/expected.yaml"):
         expected.write_text(expected.read_text().replace(": PASSED", ": FAILED"))
-    assert "CKV_KMSG_4: no case in tests/cases/CKV_KMSG_4/ expects PASSED" in contract_problems(REGISTRATIONS, copy)
+    assert "CKV_KMSG_4: no case in tests/cases/CKV_KMSG_4/ expects PASSED" in _drifted(copy)
 
 
 def test_drift_second_framework_needs_its_own_types_row(copy: Path) -> None:
