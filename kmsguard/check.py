@@ -62,6 +62,7 @@ class KmsguardCheck(BaseResourceCheck):
         )
         # Checkov's BaseCheck sets severity = None without an annotation, so mypy infers None.
         self.severity = Severities[self.SEVERITY]  # type: ignore[assignment]
+        graph.prefetch()  # Checkov loads checks right before it parses: evaluate meanwhile
 
     def get_evaluated_keys(self) -> list[str]:
         return list(self.EVALUATED_KEYS)
