@@ -100,6 +100,7 @@ def repair_file(source: str, target: str | None = None) -> int:
         raise SarifError(f"{source}: {error}") from None
     target = target or source
     directory = os.path.dirname(os.path.abspath(target))
+    temporary = None
     try:  # write beside the target, then rename: a failed write never leaves half a file
         descriptor, temporary = tempfile.mkstemp(prefix=".sarif-", dir=directory)
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
@@ -107,5 +108,7 @@ def repair_file(source: str, target: str | None = None) -> int:
             handle.write("\n")
         os.replace(temporary, target)
     except OSError as error:
+        if temporary and os.path.exists(temporary):
+            os.unlink(temporary)
         raise SarifError(f"cannot write {target}: {error.strerror or error}") from None
     return sum(len(run.get("results") or []) for run in log["runs"])

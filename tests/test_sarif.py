@@ -179,3 +179,22 @@ def test_sarif_fix_rejects_bad_input_on_one_line(tmp_path, content, words):
     assert len(lines) == 1 and all(word in lines[0] for word in words), result.stderr
     if content is not None:
         assert path.read_text() == content  # never half-rewritten
+
+
+def test_repair_fixes_zero_lines_and_keeps_valid_attachments(validator):
+    from kmsguard import sarif
+
+    location = {"physicalLocation": {"artifactLocation": {"uri": "tfplan.json"}, "region": {"startLine": 0, "endLine": 0}}}
+    valid = {"description": {"text": "kept"}, "artifactLocation": {"uri": "x.tf"}}
+    log = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "Checkov"}}, "results": [
+        {"ruleId": "CKV_KMSG_1", "message": {"text": "Name"}, "locations": [location],
+         "attachments": [{"description": "the reason"}, {"description": "the reason"}, valid]},
+    ]}]}
+    assert schema_errors(validator, log)
+    repaired = sarif.repair(json.loads(json.dumps(log)))
+    assert schema_errors(validator, repaired) == []
+    result = repaired["runs"][0]["results"][0]
+    assert result["message"]["text"] == "Name: the reason"  # once, however often Checkov repeats it
+    assert result["attachments"] == [valid]
+    assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 1, "endLine": 1}
+    assert sarif.repair(json.loads(json.dumps(repaired))) == repaired
