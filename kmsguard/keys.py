@@ -13,8 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kmsguard.graph import Block, ResourceGraph
-from kmsguard.references import (UNKNOWN_AFTER_APPLY, describe, how_to_provide, is_unresolved, references_in,
-                                 unknown_reasons, unwrap)
+from kmsguard.references import (
+    UNKNOWN_AFTER_APPLY,
+    describe,
+    how_to_provide,
+    is_unresolved,
+    references_in,
+    unknown_reasons,
+    unwrap,
+)
 
 KEY_RESOURCES = ("aws_kms_key", "aws_kms_replica_key", "aws_kms_external_key", "aws_kms_replica_external_key")
 KEY_LIKE = KEY_RESOURCES + ("aws_kms_alias", "data.aws_kms_alias", "data.aws_kms_key")
@@ -132,10 +139,7 @@ def classify(value: Any, owner: Block | None, label: str, graph: ResourceGraph |
     refs = references_in(value)
     assembled = _classify_assembled(value)
     if assembled is not None:
-        arn = parse_kms_arn(value)
-        if assembled.customer_managed and graph is not None and arn is not None and arn.kind == "alias":
-            assembled.keys = _keys_behind_alias_name(arn.resource_id, graph, owner)
-        return assembled
+        return _with_alias_keys(assembled, value, owner, graph)
     if not refs:
         if is_unresolved(value):
             return _unresolved(value, owner)
@@ -152,6 +156,20 @@ def classify(value: Any, owner: Block | None, label: str, graph: ResourceGraph |
             merged.keys = [k for v in verdicts for k in v.keys]
             return merged
         return KeyClass(KeyKind.UNRESOLVED, f"{describe(value)}, which resolves to several different keys")
+    return _not_a_key(value, owner, label)
+
+
+def _with_alias_keys(found: KeyClass, value: str, owner: Block | None, graph: ResourceGraph | None) -> KeyClass:
+    """Link an alias ARN built from lookups to the keys of a same-named alias in the owner's root."""
+    arn = parse_kms_arn(value)
+    if found.customer_managed and graph is not None and arn is not None and arn.kind == "alias":
+        found.keys = _keys_behind_alias_name(arn.resource_id, graph, owner)
+    return found
+
+
+def _not_a_key(value: str, owner: Block | None, label: str) -> KeyClass:
+    """A value with references that lead to no key: unknown, built from other blocks, or outside the scan."""
+    refs = references_in(value)
     if owner is not None and unknown_reasons(owner, value):
         return _unresolved(value, owner)
     found = [t for t in dict.fromkeys(owner.references(label)) if any(r.names(t) for r in refs)] if owner else []
@@ -180,8 +198,8 @@ def _classify_block(block: Block, graph: ResourceGraph) -> KeyClass:
     if looked_up is None:
         return KeyClass(KeyKind.UNRESOLVED, f"data.{block.type}.{block.name}, whose {what} is not set")
     if isinstance(looked_up, str):
-        return KeyClass(KeyKind.UNRESOLVED,
-                        f"data.{block.type}.{block.name}, whose {what} {describe(looked_up)} is {how_to_provide(block, looked_up)}")
+        why = how_to_provide(block, looked_up)
+        return KeyClass(KeyKind.UNRESOLVED, f"data.{block.type}.{block.name}, whose {what} {describe(looked_up)} is {why}")
     return KeyClass(KeyKind.UNRESOLVED, f"data.{block.type}.{block.name}, whose {what} {describe(looked_up)} is not a name")
 
 

@@ -186,6 +186,32 @@ def _build_index(graph: ResourceGraph) -> BucketIndex:
         return found or graph.named(BUCKET, "bucket", value, block)
 
     index = BucketIndex()
+    _link_configs(graph, index, targets)
+
+    def deliver(block: Block, label: str, value: Any, delivery: LogDelivery) -> None:
+        for bucket in targets(block, label, value):
+            index.deliveries[id(bucket)].append(delivery)
+
+    for source, label, block in _s3_logging(graph):
+        deliver(source, label, block.get("target_bucket"),
+                LogDelivery(source.address, "S3 server access logs", False, S3_LOGGING_SERVICE))
+    for kind in LOAD_BALANCERS + (CLASSIC_LOAD_BALANCER,):
+        for balancer in graph.of_type(kind):
+            for label, block, delivery in _balancer_deliveries(balancer):
+                deliver(balancer, label, block.get("bucket"), delivery)
+    _deliveries_by_grant(graph, index, targets)
+    return index
+
+
+def _s3_logging(graph: ResourceGraph) -> list[tuple[Block, str, dict]]:
+    """(source, label, block holding target_bucket) for each S3 server access logging setup."""
+    found = [(logging, "target_bucket", logging.config) for logging in graph.of_type(LOGGING)]
+    found += [(source, "logging", block) for source in graph.of_type(BUCKET)
+              for block in _as_list(source.config.get("logging")) if isinstance(block, dict)]
+    return [(source, label, {"target_bucket": unwrap(block.get("target_bucket"))}) for source, label, block in found]
+
+
+def _link_configs(graph: ResourceGraph, index: BucketIndex, targets) -> None:
     for config in graph.of_type(ENCRYPTION_CONFIG):
         value = unwrap(config.get("bucket"))
         buckets = targets(config, "bucket", value)
@@ -194,26 +220,6 @@ def _build_index(graph: ResourceGraph) -> BucketIndex:
             index.config_targets[id(config)].append(bucket)
         if not buckets and (value is None or is_unresolved(value)):
             index.unlinked.append((config, value))
-
-    def deliver(block: Block, label: str, value: Any, delivery: LogDelivery) -> None:
-        for bucket in targets(block, label, value):
-            index.deliveries[id(bucket)].append(delivery)
-
-    s3_logs = "S3 server access logs"
-    for logging in graph.of_type(LOGGING):
-        deliver(logging, "target_bucket", logging.get("target_bucket"),
-                LogDelivery(logging.address, s3_logs, False, S3_LOGGING_SERVICE))
-    for source in graph.of_type(BUCKET):
-        for block in _as_list(source.config.get("logging")):
-            if isinstance(block, dict):
-                deliver(source, "logging", block.get("target_bucket"),
-                        LogDelivery(source.address, s3_logs, False, S3_LOGGING_SERVICE))
-    for kind in LOAD_BALANCERS + (CLASSIC_LOAD_BALANCER,):
-        for balancer in graph.of_type(kind):
-            for label, block, delivery in _balancer_deliveries(balancer):
-                deliver(balancer, label, block.get("bucket"), delivery)
-    _deliveries_by_grant(graph, index, targets)
-    return index
 
 
 def _balancer_deliveries(balancer: Block) -> list[tuple[str, dict, LogDelivery]]:
@@ -251,26 +257,35 @@ def _balancer_deliveries(balancer: Block) -> list[tuple[str, dict, LogDelivery]]
 
 def _deliveries_by_grant(graph: ResourceGraph, index: BucketIndex, targets) -> None:
     """S3 server access log targets known by their usual grants, for sources the scan does not hold."""
-    def grant(bucket: Block, what: str) -> None:
+    for bucket, why in _log_grants(graph, targets):
         if not any(d.principal == S3_LOGGING_SERVICE and not d.unknown for d in index.deliveries[id(bucket)]):
-            index.deliveries[id(bucket)].append(
-                LogDelivery(what, "S3 server access logs", False, S3_LOGGING_SERVICE))
+            index.deliveries[id(bucket)].append(LogDelivery(f"a source outside the scan ({why})",
+                                                            "S3 server access logs", False, S3_LOGGING_SERVICE))
 
-    for bucket in graph.of_type(BUCKET):
-        if unwrap(bucket.config.get("acl")) == "log-delivery-write" or _grants_log_delivery(bucket.config.get("grant")):
-            grant(bucket, f"a source outside the scan ({bucket.address} grants the S3 LogDelivery group write access)")
-        if _policy_allows_s3_logging(bucket.config.get("policy"), bucket, "policy", graph):
-            grant(bucket, f"a source outside the scan ({bucket.address} has a bucket policy that lets {S3_LOGGING_SERVICE} put objects)")
-    for acl in graph.of_type("aws_s3_bucket_acl"):
-        policy = unwrap(acl.config.get("access_control_policy"))
-        grants = unwrap(policy.get("grant")) if isinstance(policy, dict) else None
-        if unwrap(acl.config.get("acl")) == "log-delivery-write" or _grants_log_delivery(grants, nested=True):
-            for bucket in targets(acl, "bucket", acl.get("bucket")):
-                grant(bucket, f"a source outside the scan ({acl.address} grants the S3 LogDelivery group write access)")
-    for policy in graph.of_type("aws_s3_bucket_policy"):
-        if _policy_allows_s3_logging(policy.config.get("policy"), policy, "policy", graph):
-            for bucket in targets(policy, "bucket", policy.get("bucket")):
-                grant(bucket, f"a source outside the scan (the bucket policy {policy.address} lets {S3_LOGGING_SERVICE} put objects)")
+
+def _log_grants(graph: ResourceGraph, targets) -> list[tuple[Block, str]]:
+    acl_grant = "grants the S3 LogDelivery group write access"
+    policy_grant = f"lets {S3_LOGGING_SERVICE} put objects"
+    found = [(b, f"{b.address} {acl_grant}") for b in graph.of_type(BUCKET) if _acl_grants_log_delivery(b)]
+    found += [(b, f"{b.address} has a bucket policy that {policy_grant}") for b in graph.of_type(BUCKET)
+              if _policy_allows_s3_logging(b.config.get("policy"), b, "policy", graph)]
+    found += [(bucket, f"{acl.address} {acl_grant}") for acl in graph.of_type("aws_s3_bucket_acl")
+              if _acl_grants_log_delivery(acl) for bucket in targets(acl, "bucket", acl.get("bucket"))]
+    found += [(bucket, f"the bucket policy {policy.address} {policy_grant}")
+              for policy in graph.of_type("aws_s3_bucket_policy")
+              if _policy_allows_s3_logging(policy.config.get("policy"), policy, "policy", graph)
+              for bucket in targets(policy, "bucket", policy.get("bucket"))]
+    return found
+
+
+def _acl_grants_log_delivery(holder: Block) -> bool:
+    """An ``aws_s3_bucket_acl`` (or a bucket's legacy ``acl``/``grant``) that lets S3 deliver access logs."""
+    if unwrap(holder.config.get("acl")) == "log-delivery-write":
+        return True
+    if holder.type == BUCKET:
+        return _grants_log_delivery(holder.config.get("grant"))
+    policy = unwrap(holder.config.get("access_control_policy"))
+    return isinstance(policy, dict) and _grants_log_delivery(unwrap(policy.get("grant")), nested=True)
 
 
 def _grants_log_delivery(grants: Any, nested: bool = False) -> bool:
@@ -289,13 +304,24 @@ def _grants_log_delivery(grants: Any, nested: bool = False) -> bool:
 
 def _policy_allows_s3_logging(value: Any, holder: Block, label: str, graph: ResourceGraph) -> bool:
     """Whether a bucket policy allows logging.s3.amazonaws.com to s3:PutObject (S3 user guide, server access logging)."""
+    for effect, services, actions in _service_statements(value, holder, label, graph):
+        services = [unwrap(x) for x in _as_list(unwrap(services))]
+        actions = [str(unwrap(a)).lower() for a in _as_list(unwrap(actions))]
+        if effect == "Allow" and S3_LOGGING_SERVICE in services and \
+                any(a in ("s3:putobject", "s3:*", "*", "s3:put*") for a in actions):
+            return True
+    return False
+
+
+def _service_statements(value: Any, holder: Block, label: str, graph: ResourceGraph) -> list[tuple[Any, Any, Any]]:
+    """(effect, service principals, actions) of each statement of a policy (JSON, jsonencode or a policy document)."""
     value = unwrap(value)
     if isinstance(value, str) and value.strip().startswith("{"):
         try:
             value = json.loads(value)
         except ValueError:
-            return False
-    statements: list[tuple[Any, Any, Any]] = []  # (effect, services, actions)
+            return []
+    statements: list[tuple[Any, Any, Any]] = []
     if isinstance(value, dict):
         for st in _as_list(value.get("Statement")):
             if isinstance(st, dict) and isinstance(st.get("Principal"), dict):
@@ -308,13 +334,7 @@ def _policy_allows_s3_logging(value: Any, holder: Block, label: str, graph: Reso
                 services = [i for p in _as_list(st.get("principals")) if isinstance(p, dict)
                             and unwrap(p.get("type")) == "Service" for i in _as_list(unwrap(p.get("identifiers")))]
                 statements.append((unwrap(st.get("effect")) or "Allow", services, unwrap(st.get("actions"))))
-    for effect, services, actions in statements:
-        services = [unwrap(x) for x in _as_list(unwrap(services))]
-        actions = [str(unwrap(a)).lower() for a in _as_list(unwrap(actions))]
-        if effect == "Allow" and S3_LOGGING_SERVICE in services and \
-                any(a in ("s3:putobject", "s3:*", "*", "s3:put*") for a in actions):
-            return True
-    return False
+    return statements
 
 
 def log_target_verdict(rules: list[RuleCheck], deliveries: list[LogDelivery]) -> tuple[bool, str]:
