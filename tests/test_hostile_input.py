@@ -212,9 +212,14 @@ def test_conditions_never_raise_and_are_reported(scan, condition):
     assert found.result("CKV2_KMSG_2", "aws_iam_role.r") in ("PASSED", "FAILED")
 
 
+# 300 statements is about 40,000 characters: four times what IAM accepts in a role's inline
+# policy (10,240), so no real policy is larger. (The evaluator's time grows with the square of it.)
+HUGE = 300
+
+
 def test_huge_policy(scan):
     noise = [{"Effect": "Allow", "Action": [f"ec2:Describe{i}", f"s3:GetObject{i}"],
-              "Resource": [f"arn:aws:s3:::noise-{i}/*", f"arn:aws:ec2:*:*:instance/i-{i}"]} for i in range(3000)]
+              "Resource": [f"arn:aws:s3:::noise-{i}/*", f"arn:aws:ec2:*:*:instance/i-{i}"]} for i in range(HUGE)]
     good = statements(*noise, S3_READ, KMS_ANY_KEY)
     bad = statements(*noise, S3_READ)
     found = scan({"main.tf": KEY + BUCKET + ROLE + ROLE.replace('"r"', '"q"').replace("reader", "other")
@@ -226,7 +231,7 @@ def test_huge_policy(scan):
 def test_huge_jsonencode_policy(scan):
     # The same through jsonencode, which Checkov renders to a dict (and reference strings).
     noise = "".join(f'      {{ Effect = "Allow", Action = ["ec2:Describe{i}"], '
-                    f'Resource = ["arn:aws:ec2:*:*:instance/i-{i}"] }},\n' for i in range(1000))
+                    f'Resource = ["arn:aws:ec2:*:*:instance/i-{i}"] }},\n' for i in range(HUGE))
     policy = ("jsonencode({\n    Statement = [\n" + noise
               + '      { Effect = "Allow", Action = "s3:GetObject", Resource = "${aws_s3_bucket.b.arn}/*" },\n'
               + '      { Effect = "Allow", Action = "kms:Decrypt", Resource = aws_kms_key.k.arn }\n    ]\n  })')
