@@ -22,7 +22,6 @@ MODULE_MARKS = {
     "test_checkov_config": ("e2e",),
     "test_cli": ("e2e",),
     "test_plan_dynamic": ("e2e",),
-    "test_plan_fixtures": ("e2e",),
     "test_plan_parity": ("e2e",),
     "test_pre_commit": ("e2e", "network"),  # installs the hook's environment from PyPI
     "test_sarif": ("e2e",),

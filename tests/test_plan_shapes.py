@@ -34,9 +34,9 @@ LOCAL_LINK = "bucket named through a local"
 NOT_REPORTED = None  # CKV_KMSG_4 on an unknown rule
 
 
-def _dynamic_key(*modules: str) -> dict:
+def _dynamic_key(*modules: str) -> dict[tuple[str, str], tuple[str | None, str]]:
     config = "module.{}.aws_s3_bucket_server_side_encryption_configuration.this[0]"
-    found = {}
+    found: dict[tuple[str, str], tuple[str | None, str]] = {}
     for module in modules:
         found[("CKV_KMSG_1", config.format(module))] = ("FAILED", DYNAMIC_KEY)
         found[("CKV2_KMSG_1", f"module.{module}.aws_s3_bucket.this[0]")] = ("FAILED", DYNAMIC_KEY)
@@ -105,7 +105,7 @@ def test_plan_agrees_with_hcl_expectations(name):
                 problems.append(f"{key}: listed as an exception ({reason}) but the plan agrees with the HCL: remove it")
             elif result != allowed:
                 problems.append(f"{key}: plan {result}, exception allows only {allowed} ({reason})")
-            elif result == "FAILED" and reason != LOCAL_LINK and AFTER_APPLY not in " ".join(got["details"]):
+            elif got and result == "FAILED" and reason != LOCAL_LINK and AFTER_APPLY not in " ".join(got["details"]):
                 problems.append(f"{key}: FAILED without saying what is {AFTER_APPLY}: {got['details']}")
         elif result != want:
             problems.append(f"{key}: HCL {want}, plan {result} {got['details'] if got else ''}")

@@ -37,6 +37,7 @@ import sys
 import tempfile
 import uuid
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -163,7 +164,7 @@ def _filled(resource: dict, unknown: dict) -> dict:
     values = dict(resource.get("values") or {})
     kind, address = resource["type"], resource["address"]
     key_id = _uuid(address)
-    by_type = {
+    by_type: dict[str, dict[str, Any]] = {
         "aws_kms_key": {"key_id": key_id, "id": key_id, "arn": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{key_id}",
                         "rotation_period_in_days": 365, "multi_region": False, "policy": None},
         "aws_kms_alias": {"id": values.get("name"), "arn": f"arn:aws:kms:{REGION}:{ACCOUNT}:{values.get('name')}"},
