@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Callable, Iterable
 
 from checkov.common.bridgecrew.severities import Severities
+from checkov.common.checks.base_check import BaseCheck
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
@@ -87,21 +88,31 @@ class KmsguardCheck(BaseResourceCheck):
         return passed[0] if passed else verdicts[0]
 
     def scan_resource_conf(self, conf: dict) -> CheckResult:
-        try:
-            for setting in self.SETTINGS:
-                setting.read()
-            verdict = self._judge(conf)
-        except SettingsError as error:
-            logger.error("%s", error)
-            self.details.append(str(error))
-            return CheckResult.FAILED
-        except Exception as error:  # never let Checkov turn a bug into a silent UNKNOWN
-            address = conf.get("__address__", self.entity_path) if isinstance(conf, dict) else self.entity_path
-            logger.error("kmsguard %s: internal error on %s", self.id, address, exc_info=True)
-            self.details.append(
-                f"kmsguard internal error, resource not evaluated: {type(error).__name__}: {error}. "
-                "Reported as FAILED so the scan is not falsely clean; please report this."
-            )
-            return CheckResult.FAILED
-        self.details.extend(verdict.details)
-        return verdict.result
+        address = conf.get("__address__", self.entity_path) if isinstance(conf, dict) else self.entity_path
+        return guarded(self, self.SETTINGS, lambda: self._judge(conf), address)
+
+
+def guarded(check: BaseCheck, settings: Iterable[Setting], judge: Callable[[], Verdict], where: str) -> CheckResult:
+    """Run ``judge`` for ``check``: settings first, details into the result, and no silent UNKNOWN.
+
+    A bad setting or an internal error is FAILED with the reason in the
+    result's details and in the log; Checkov would have made it UNKNOWN, which
+    no report shows.
+    """
+    try:
+        for setting in settings:  # a bad setting fails every resource of the check
+            setting.read()
+        verdict = judge()
+    except SettingsError as error:
+        logger.error("%s", error)
+        check.details.append(str(error))
+        return CheckResult.FAILED
+    except Exception as error:  # never let Checkov turn a bug into a silent UNKNOWN
+        logger.error("kmsguard %s: internal error on %s", check.id, where, exc_info=True)
+        check.details.append(
+            f"kmsguard internal error, resource not evaluated: {type(error).__name__}: {error}. "
+            "Reported as FAILED so the scan is not falsely clean; please report this."
+        )
+        return CheckResult.FAILED
+    check.details.extend(verdict.details)
+    return verdict.result

@@ -32,9 +32,8 @@ from checkov.common.models.enums import CheckResult
 from checkov.common.output.record import Record
 
 from kmsguard import cloudformation
-from kmsguard.check import KmsguardCheck, Verdict
+from kmsguard.check import KmsguardCheck, Verdict, guarded
 from kmsguard.model import Block, ResourceGraph
-from kmsguard.settings import SettingsError
 
 logger = logging.getLogger("kmsguard")
 
@@ -98,23 +97,7 @@ class _Twin(BaseResourceCheck):
         return []  # the rule's keys are provider argument names, not template paths
 
     def scan_resource_conf(self, conf: dict) -> CheckResult:
-        try:
-            for setting in self.SETTINGS:  # a bad setting fails every resource, as on Terraform
-                setting.read()
-            verdict = self._judge(conf)
-        except SettingsError as error:
-            logger.error("%s", error)
-            self.details.append(str(error))
-            return CheckResult.FAILED
-        except Exception as error:  # never let Checkov turn a bug into a silent UNKNOWN
-            logger.error("kmsguard %s: internal error on %s", self.id, self.entity_path, exc_info=True)
-            self.details.append(
-                f"kmsguard internal error, resource not evaluated: {type(error).__name__}: {error}. "
-                "Reported as FAILED so the scan is not falsely clean; please report this."
-            )
-            return CheckResult.FAILED
-        self.details.extend(verdict.details)
-        return verdict.result
+        return guarded(self, self.SETTINGS, lambda: self._judge(conf), self.entity_path)
 
     def _judge(self, conf: dict) -> Verdict:
         logical_id = self.entity_path.rsplit(":", 1)[-1]
