@@ -295,6 +295,9 @@ def _needed_actions(world: World) -> set[str]:
 def _bucket_keys(present: list[Encryption]) -> set[str]:
     keys = set()
     for enc in present:
+        if enc.algorithm == UNSET:
+            keys.add("unreadable")  # no one can tell which key, if any, protects the objects
+            continue
         if enc.algorithm not in ("aws:kms", "aws:kms:dsse"):
             continue
         kind = cmk_kind(enc)
@@ -333,6 +336,8 @@ def role_verdicts(world: World, present: list[Encryption]) -> frozenset:
     needed_actions, keys = _needed_actions(world), _bucket_keys(present)
     if not needed_actions or not keys:
         return frozenset({PASSED})
+    if "unreadable" in keys:
+        return frozenset({FAILED})  # a role using a bucket whose encryption cannot be read is never passed
     known = keys - {"unknown"}
     if not all(_holds(world, action, key) for action in needed_actions for key in known):
         return frozenset({FAILED})
