@@ -54,6 +54,7 @@ TWINS = {
         ("CKV2_KMSG_1", "aws_s3_bucket.archive", "AWS::S3::Bucket.ArchiveBucket"),
         ("CKV2_KMSG_2", "aws_iam_role.artifact_builder", "AWS::IAM::Role.ArtifactBuilderRole"),
         ("CKV2_KMSG_2", "aws_iam_role.payments_exporter", "AWS::IAM::Role.PaymentsExporterRole"),
+        ("CKV2_KMSG_2", "aws_iam_role.artifacts_api", "AWS::IAM::Role.ArtifactsApiRole"),
     ],
     "good": [
         ("CKV2_KMSG_1", "module.s3.aws_s3_bucket.this", "AWS::S3::Bucket.ArtifactsBucket"),
@@ -64,6 +65,7 @@ TWINS = {
         ("CKV_KMSG_3", "aws_kms_key.audit", "AWS::KMS::Key.AuditKey"),
         ("CKV2_KMSG_2", "aws_iam_role.artifact_builder", "AWS::IAM::Role.ArtifactBuilderRole"),
         ("CKV2_KMSG_2", "aws_iam_role.auditor", "AWS::IAM::Role.AuditorRole"),
+        ("CKV2_KMSG_2", "aws_iam_role.artifacts_api", "AWS::IAM::Role.ArtifactsApiRole"),
     ],
 }
 

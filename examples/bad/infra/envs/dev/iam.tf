@@ -55,3 +55,36 @@ resource "aws_iam_role" "payments_exporter" {
     })
   }
 }
+
+# The API Gateway S3 proxy integration (GET and PUT /artifacts/{key}) assumes this role to
+# read and write the artifacts bucket. The migration report left its KMS permission
+# "pending": S3 now answers every proxied request with AccessDenied.
+data "aws_iam_policy_document" "apigateway_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["apigateway.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "artifacts_api" {
+  name               = "acme-dev-artifacts-api"
+  assume_role_policy = data.aws_iam_policy_document.apigateway_assume.json
+}
+
+resource "aws_iam_role_policy" "artifacts_api_s3" {
+  name = "artifacts-s3-proxy"
+  role = aws_iam_role.artifacts_api.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["s3:GetObject", "s3:PutObject"]
+        Resource = "${module.s3.bucket_arn}/*"
+      },
+    ]
+  })
+}

@@ -72,3 +72,43 @@ resource "aws_iam_role" "auditor" {
     })
   }
 }
+
+# The API Gateway S3 proxy integration (GET and PUT /artifacts/{key}) assumes this role to
+# read and write the artifacts bucket. The key lives in the s3 module, so the role is granted
+# on the account's keys that carry the key's alias (kms:ResourceAliases): the statement
+# kmsguard prints for this role when it is missing.
+data "aws_iam_policy_document" "apigateway_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["apigateway.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "artifacts_api" {
+  name               = "acme-dev-artifacts-api"
+  assume_role_policy = data.aws_iam_policy_document.apigateway_assume.json
+}
+
+resource "aws_iam_role_policy" "artifacts_api_s3" {
+  name = "artifacts-s3-proxy"
+  role = aws_iam_role.artifacts_api.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["s3:GetObject", "s3:PutObject"]
+        Resource = "${module.s3.bucket_arn}/*"
+      },
+      {
+        Effect    = "Allow"
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
+        Resource  = "arn:aws:kms:*:${data.aws_caller_identity.current.account_id}:key/*"
+        Condition = { "ForAnyValue:StringEquals" = { "kms:ResourceAliases" = "alias/acme-dev-artifacts" } }
+      },
+    ]
+  })
+}
