@@ -183,14 +183,15 @@ def _names_key(resource: Any, statement: Statement, key: Key, graph: ResourceGra
     if is_unresolved(_LOOKUP_TEXT.sub("*", resource)):
         return False
     pattern = arn_parts(resource)
-    if pattern is None or not iam_glob("kms", pattern[2]):
+    if pattern is None or pattern[2] is None or not iam_glob("kms", pattern[2]):
         return False
     if isinstance(key, str):
         return _parts_match(key_arn_parts(key), pattern)
     if isinstance(key, (UnknownKey, AliasKey)):
         if isinstance(key, UnknownKey) and key.bucket:
             return False
-        account = arn_parts(key.arn)[4] if isinstance(key, AliasKey) and key.arn and arn_parts(key.arn) else None
+        alias_arn = arn_parts(key.arn) if isinstance(key, AliasKey) else None
+        account = alias_arn[4] if alias_arn else None
         return _every_key(pattern) and _part_matches(account, pattern[4], "account")
     known_arn = key.get("arn")  # only a plan of existing keys knows it; the HCL never does
     if isinstance(known_arn, str) and known_arn.startswith("arn:") and not is_unresolved(known_arn):
@@ -304,7 +305,7 @@ def _grant_covers(grant: Grant, role: Block, action: str, key: Key) -> bool:
     if isinstance(key, str) and grant.literal:
         # A grant names its key by key ID or key ARN; the same key ID is the same key.
         mine, theirs = key_arn_parts(key), key_arn_parts(grant.literal)
-        return bool(mine and theirs) and mine[5] == theirs[5] and _parts_match(mine, theirs)
+        return mine is not None and theirs is not None and mine[5] == theirs[5] and _parts_match(mine, theirs)
     return False
 
 
