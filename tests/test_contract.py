@@ -19,7 +19,7 @@ import pytest
 import yaml
 from checkov.common.checks.base_check import BaseCheck
 
-from checkov_run import REPO, Registration, pack_checks, registrations
+from checkov_run import REPO, Registration, pack_checks, registered_check, registrations
 
 DOCS_URL = "https://github.com/kmsguard/kmsguard/blob/main/docs/checks/{id}.md"
 _PAREN = re.compile(r"\([^)]*\)")
@@ -276,7 +276,7 @@ def test_drift_missing_case_outcome(copy: Path) -> None:
 
 def test_drift_second_framework_needs_its_own_types_row(copy: Path) -> None:
     # A CloudFormation registration of a pack ID is checked against its own row of the page.
-    terraform = _registered("CKV_KMSG_2")
+    terraform = Registration("terraform", registered_check("CKV_KMSG_2", "aws_kms_key"))
     cloudformation = Registration("cloudformation", terraform.check)
     assert any("'Resource types (cloudformation)'" in p for p in page_problems(cloudformation, copy))
     assert not page_problems(terraform, copy)
