@@ -7,8 +7,10 @@ keeps "the registered instance" (the one tests may patch) the one that runs.
 """
 from __future__ import annotations
 
+import fnmatch
 import functools
 import gc
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,3 +124,20 @@ def run(root: Path | str, checks: list[str] | None = None, skip_checks: list[str
         Result(r.check_id, r.resource, outcome(r), tuple(r.details or ()))
         for r in records
     ]
+
+
+def scan_once(root: Path | str, checks: list[str]) -> list[Result]:
+    """``run`` for a tree that does not change during the test session, scanned once with every pack check.
+
+    Several test modules judge the same case trees (rule cases, fix snippets,
+    registry shapes): each tree is scanned once per settings environment and
+    the records of ``checks`` picked from that scan.
+    """
+    settings = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("KMSGUARD_")))
+    found = _scan_all(str(Path(root).resolve()), settings)
+    return [r for r in found if any(fnmatch.fnmatchcase(r.check_id, pattern) for pattern in checks)]
+
+
+@functools.lru_cache(maxsize=None)
+def _scan_all(root: str, _settings: tuple) -> tuple[Result, ...]:
+    return tuple(run(root, checks=sorted(registered_ids())))

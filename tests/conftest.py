@@ -31,7 +31,7 @@ IMPLY_E2E = ("terraform", "network")
 _STARTS_PROCESSES = re.compile(r"\bsubprocess\b|\btool_support\b|\bplans\.scan\b|\bplanmaker\b")
 _RUNS_TERRAFORM = re.compile(
     r"""\[\s*["']terraform["']\s*,\s*["'](?:init|plan|show|apply|validate|version|-)|which\(\s*["']terraform""")
-QUICK_PROPERTY_EXAMPLES = "100"
+QUICK_PROPERTY_EXAMPLES = "50"
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 import yaml
 
-from checkov_run import registered_ids, run
+from checkov_run import registered_ids, scan_once
 from kmsguard.settings import ALL as SETTINGS
 
 SHAPES = Path(__file__).resolve().parent / "registry_shapes"
@@ -192,7 +192,7 @@ def test_hcl_scan_gives_expected_results(fixture: Path, monkeypatch: pytest.Monk
     """(c) the HCL scan gives exactly the expected (check, resource, result) records, and details."""
     spec = SPECS[fixture.name]
     _apply_env(monkeypatch, spec.get("env"))
-    found = run(fixture, checks=PACK_CHECKS)
+    found = scan_once(fixture, PACK_CHECKS)
     expected = Counter((c, r, v) for c, by in spec["results"].items() for r, v in by.items())
     actual = Counter(r.key for r in found)
     missing = sorted((expected - actual).elements())
@@ -216,6 +216,6 @@ def test_no_result_on_resources_terraform_does_not_create(fixture: Path, monkeyp
     spec = SPECS[fixture.name]
     _apply_env(monkeypatch, spec.get("env"))
     existing = {_strip(a) for instances in _planned(fixture, spec).values() for a in instances}
-    phantom = sorted({f"{r.check_id} {r.resource} {r.result}" for r in run(fixture, checks=PACK_CHECKS)
+    phantom = sorted({f"{r.check_id} {r.resource} {r.result}" for r in scan_once(fixture, PACK_CHECKS)
                       if _strip(r.resource) not in existing})
     assert not phantom, "results on resources the plan does not create:\n" + "\n".join(phantom)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from checkov_run import registered_check, registered_ids, run
+from checkov_run import registered_check, registered_ids, run, scan_once
 from kmsguard.settings import ALL as SETTINGS
 
 CASES = Path(__file__).resolve().parent / "cases"
@@ -58,7 +58,7 @@ def test_rule_case(expected_file: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert not unknown_ids, f"not registered checks: {sorted(unknown_ids)}"
     _apply_env(monkeypatch, spec.get("env"))
 
-    found = run(expected_file.parent, checks=list(spec["results"]))
+    found = scan_once(expected_file.parent, list(spec["results"]))
 
     expected = Counter(
         (check_id, resource, result)

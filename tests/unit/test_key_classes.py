@@ -52,7 +52,8 @@ def test_a_literal_key_id_names_its_key(value):
     assert nameable(classify_literal(value)) == [value]
 
 
-@pytest.mark.parametrize("value,name", [("alias/app", "alias/app"), ("arn:aws:kms:us-east-1:111122223333:alias/app", "alias/app")])
+@pytest.mark.parametrize("value,name", [("alias/app", "alias/app"),
+                                        ("arn:aws:kms:us-east-1:111122223333:alias/app", "alias/app")])
 def test_a_literal_alias_outside_the_scan_is_an_alias_key(value, name):
     (key,) = nameable(classify_literal(value))
     assert isinstance(key, AliasKey) and key.name == name
@@ -75,7 +76,8 @@ def test_parse_kms_arn_reads_lookup_parts():
                            "data.aws_caller_identity.current.account_id")
     key = parse_kms_arn(f"arn:aws:kms:${{data.aws_region.r.region}}:111122223333:key/{KEY_ID}")
     assert key is not None and key.kind == "key" and key.resource_id == KEY_ID and key.partition == "aws"
-    assert parse_kms_arn(KEY_ARN) is not None and parse_kms_arn(KEY_ARN).literal
+    literal = parse_kms_arn(KEY_ARN)
+    assert literal is not None and literal.literal
 
 
 @pytest.mark.parametrize("value", [
