@@ -99,7 +99,9 @@ class Scan:
         address = conf.get("__address__")
         if not isinstance(address, str):
             return Located(problem="Checkov gave this resource no address")
-        vertices = [v for v in self.vertices.get(address, []) if v.file_path.endswith(scanned_file)]
+        # Checkov names a file relative to its root folder, with "../" for module files outside it.
+        tail = os.sep + scanned_file.replace("\\", "/").rsplit("../", 1)[-1].lstrip("/").replace("/", os.sep)
+        vertices = [v for v in self.vertices.get(address, []) if v.file_path.endswith(tail)]
         if len(vertices) > 1:
             vertices = [v for v in vertices if v.config == conf] or vertices
         if not vertices:
