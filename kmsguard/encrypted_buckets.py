@@ -13,8 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Union
 
-from kmsguard.graph import Block, ResourceGraph
 from kmsguard.keys import KEY_RESOURCES, KeyClass, KeyKind
+from kmsguard.model import Block, ResourceGraph
 from kmsguard.references import as_bool, is_unresolved
 from kmsguard.s3 import BUCKET, block_rules, bucket_index
 

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kmsguard.encrypted_buckets import AliasKey, Key, UnknownKey
-from kmsguard.graph import Block, ResourceGraph
 from kmsguard.keys import KEY_RESOURCES
 from kmsguard.kms_needs import Need
+from kmsguard.model import Block, ResourceGraph
 from kmsguard.policy_documents import Document, Statement, iam_glob, parse
 from kmsguard.references import is_unresolved, references_in, unwrap
 from kmsguard.role_policies import ROLE, list_values, role_document

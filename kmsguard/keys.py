@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from kmsguard.graph import Block, ResourceGraph
+from kmsguard.model import Block, ResourceGraph
 from kmsguard.references import (
     UNKNOWN_AFTER_APPLY,
     describe,

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from kmsguard.encrypted_buckets import EncryptedBucket, EncryptedBuckets, Key, encrypted_buckets, nameable
-from kmsguard.graph import Block, ResourceGraph
 from kmsguard.keys import classify
+from kmsguard.model import Block, ResourceGraph
 from kmsguard.policy_documents import Statement, iam_glob
 from kmsguard.references import is_unresolved, unwrap
 from kmsguard.role_policies import role_document, roles_named

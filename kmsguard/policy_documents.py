@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
-from kmsguard.graph import Block, ResourceGraph
+from kmsguard.model import Block, ResourceGraph
 from kmsguard.references import describe, is_unresolved, unwrap
 
 POLICY_DOCUMENT = "data.aws_iam_policy_document"

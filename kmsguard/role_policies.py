@@ -14,7 +14,7 @@ from collections import defaultdict
 from typing import Any
 
 from kmsguard import aws_managed_policies
-from kmsguard.graph import Block, ResourceGraph
+from kmsguard.model import Block, ResourceGraph
 from kmsguard.policy_documents import Document, Statement, merge, parse
 from kmsguard.references import is_unresolved
 

@@ -16,8 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from kmsguard.graph import Block, ResourceGraph
 from kmsguard.keys import KeyClass, KeyKind, classify
+from kmsguard.model import Block, ResourceGraph
 from kmsguard.references import as_bool, describe, how_to_provide, is_unresolved, unwrap
 
 SSE_KMS = ("aws:kms", "aws:kms:dsse")
