@@ -38,6 +38,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
+import generate_cloudformation  # noqa: E402
 from generate import generate  # noqa: E402
 
 CHECKOV = str(Path(sys.executable).with_name("checkov"))
@@ -119,14 +120,15 @@ def machine() -> dict:
             "load_at_start": os.getloadavg()}
 
 
-def benchmark(sizes: list[int], repeat: int, warmup: int, configs: list[str], jsonl: Path) -> None:
+def benchmark(sizes: list[int], repeat: int, warmup: int, configs: list[str], jsonl: Path, kind: str = "terraform") -> None:
     n = sizes[0]
     with tempfile.TemporaryDirectory(prefix="kmsguard-bench-") as tmp, jsonl.open("a") as log:
         log.write(json.dumps({"machine": machine(), "n": n, "repeat": repeat}) + "\n")
         trees = {}
         for size in sizes:
             trees[size] = Path(tmp) / f"tree_{size}"
-            info = generate(size, trees[size])
+            make = generate_cloudformation.generate if kind == "cloudformation" else generate
+            info = make(size, trees[size])
             log.write(json.dumps({"tree": info}) + "\n")
         scratch = Path(tmp) / "out"
         scratch.mkdir()
@@ -230,6 +232,8 @@ def main() -> None:
     parser.add_argument("--jsonl", type=Path, default=Path("benchmark-results.jsonl"),
                         help="raw results, appended run by run (a cut-short benchmark still reports)")
     parser.add_argument("--report-only", action="store_true", help="only print the table from --jsonl")
+    parser.add_argument("--kind", choices=("terraform", "cloudformation"), default="terraform",
+                        help="the synthetic tree: Terraform (generate.py) or CloudFormation templates")
     parser.add_argument("--before-venv", help="virtualenv with an earlier install of the pack (for d_before, a_before)")
     parser.add_argument("--before-pack", help="that install's custom_checks directory")
     args = parser.parse_args()
@@ -240,7 +244,7 @@ def main() -> None:
         if unknown:
             parser.error(f"unknown configurations {sorted(unknown)}")
         sizes = [args.n * int(scale) for scale in args.scales.split(",") if scale]
-        benchmark(sizes, args.repeat, args.warmup, configs, args.jsonl)
+        benchmark(sizes, args.repeat, args.warmup, configs, args.jsonl, args.kind)
     print(report(args.jsonl))
 
 
