@@ -97,6 +97,7 @@ class _Reader:
         self.made: dict[str, Block] = {}
         self.raw: dict[str, dict] = {item["id"]: item for item in self.items}
         self._scope: dict[tuple[str, str, str], list[Block]] | None = None
+        self._buckets_by_module: dict[str, list[str]] | None = None
         self.lines: dict[int, tuple[int, int]] = {}  # id(block) -> its line range in its file
         self.dirs = {os.path.dirname(os.path.normpath(os.path.join(root, (i.get("__tfmeta") or {}).get("filename", ""))))
                      for items in parsed.values() for i in items}
@@ -193,8 +194,7 @@ class _Reader:
             if ref in self.made:
                 candidates = [ref]
             elif meta.get("path", "").startswith("module.") and meta.get("type") is None:
-                prefix = meta["path"] + "."
-                candidates = [i for i, b in self.made.items() if b.type == "aws_s3_bucket" and b.address.startswith(prefix)]
+                candidates = self._buckets_in(meta["path"] + ".")
             else:
                 continue
             for candidate in candidates:
@@ -206,6 +206,18 @@ class _Reader:
                 if value == f"arn:aws:s3:::{name}":
                     return target, "arn"
         return None
+
+    def _buckets_in(self, prefix: str) -> list[str]:
+        """Generated IDs of the buckets in the module instance ``prefix`` and the modules it calls."""
+        if self._buckets_by_module is None:
+            self._buckets_by_module = defaultdict(list)
+            for generated_id, block in self.made.items():
+                if block.type == "aws_s3_bucket":
+                    module = module_of(block.address)
+                    while module:
+                        self._buckets_by_module[module].append(generated_id)
+                        module = _parent_module(module)
+        return self._buckets_by_module.get(prefix, [])
 
     def _variable_without_value(self, key: str, meta: dict, block: Block) -> str | None:
         """For an argument the evaluator gives as null: the variable it reads that has no value, if any."""
