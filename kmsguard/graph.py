@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from kmsguard import plan, terraform
+from kmsguard import background, plan, terraform
 from kmsguard.model import Block, ResourceGraph, strip_indexes
 from kmsguard.roots import RootFinder
 
@@ -83,6 +83,7 @@ class Scan:
         blocks: list[Block] = []
         for root in roots:
             evaluated = _PREFETCHED.get(root) if _PREFETCHED else None
+            logger.debug("kmsguard: %s evaluated %s", root, "in the background" if evaluated else "in-process")
             try:
                 if evaluated is None:
                     evaluated = terraform.load(root, _var_files())
@@ -171,64 +172,21 @@ def _var_files() -> list[str]:
     return [os.path.abspath(f) for f in found]
 
 
-class _Prefetch:
-    """Evaluates the roots of the directories on Checkov's command line on a second thread.
-
-    Checkov spends most of a scan parsing in Python; the evaluator runs in
-    native code that releases the GIL, so the roots are evaluated on the
-    other core meanwhile. ``Scan`` takes a root from here when it is (or will
-    be) evaluated here, and evaluates it itself otherwise: the same
-    ``terraform.load`` with the same arguments, only earlier.
-    """
-
-    def __init__(self, paths: list[str], var_files: list[str]) -> None:
-        self.paths, self.var_files = paths, var_files
-        self.results: dict[str, terraform.Root | terraform.EvaluationError] = {}
-        self.roots: set[str] | None = None  # known once discovered
-        self.finished = False
-        self.changed = threading.Condition()
-        threading.Thread(target=self._run, name="kmsguard-prefetch", daemon=True).start()
-
-    def _run(self) -> None:
-        try:
-            finder = RootFinder()
-            roots = sorted({root for d in _terraform_dirs(self.paths) for root in finder.roots_of(d)})
-            with self.changed:
-                self.roots = set(roots)
-                self.changed.notify_all()
-            for root in roots:
-                try:
-                    result: terraform.Root | terraform.EvaluationError = terraform.load(root, self.var_files)
-                except terraform.EvaluationError as error:
-                    result = error
-                with self.changed:
-                    self.results[root] = result
-                    self.changed.notify_all()
-        except Exception:  # the scan evaluates for itself what is missing here
-            logger.debug("kmsguard prefetch stopped", exc_info=True)
-        finally:
-            with self.changed:
-                self.finished = True
-                self.changed.notify_all()
-
-    def get(self, root: str) -> terraform.Root | terraform.EvaluationError | None:
-        with self.changed:
-            self.changed.wait_for(lambda: self.finished or root in self.results
-                                  or (self.roots is not None and root not in self.roots))
-            return self.results.get(root)
-
-
-_PREFETCHED: _Prefetch | None = None
+_PREFETCHED: background.Evaluation | None = None
 
 
 def prefetch() -> None:
-    """Start evaluating the scan's roots early, once per process, when Checkov's Terraform runner loads the pack."""
+    """Start evaluating the scan's roots in another process, once, when Checkov's Terraform runner loads the pack."""
     global _PREFETCHED
     if _PREFETCHED is not None or not _in_terraform_runner():
         return
     paths = _command_line_paths()
-    if paths:
-        _PREFETCHED = _Prefetch(paths, _var_files())
+    if not paths:
+        return
+    try:
+        _PREFETCHED = background.Evaluation(paths, _var_files())
+    except OSError:  # no second process: the scan evaluates in-process
+        logger.debug("kmsguard could not start its background evaluation", exc_info=True)
 
 
 def _in_terraform_runner() -> bool:
@@ -249,20 +207,6 @@ def _command_line_paths() -> list[str]:
         elif arg.startswith(("--directory=", "--file=")):
             found.append(arg.split("=", 1)[1])
     return [os.path.abspath(p) for p in found if os.path.exists(p)]
-
-
-def _terraform_dirs(paths: list[str]) -> set[str]:
-    found = set()
-    for path in paths:
-        if os.path.isfile(path):
-            if path.endswith((".tf", ".tf.json")):
-                found.add(os.path.dirname(path))
-            continue
-        for directory, subdirs, files in os.walk(path):
-            subdirs[:] = [d for d in subdirs if not d.startswith(".") and d != _CHECKOV_DOWNLOADS]
-            if any(f.endswith((".tf", ".tf.json")) for f in files):
-                found.add(directory)
-    return found
 
 
 _lock = threading.Lock()
