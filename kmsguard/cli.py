@@ -25,6 +25,7 @@ from typing import Sequence
 
 import kmsguard
 from kmsguard import sarif, settings, signing, workspace
+from kmsguard.roots import RootFinder, enclosing_repository
 
 PACK_CHECKS = "CKV_KMSG_*,CKV2_KMSG_*"
 # The pack's checks are Terraform resource checks; they also run on plan JSON.
@@ -57,55 +58,20 @@ def changed_dirs(args: Sequence[str]) -> tuple[list[str], list[str]]:
     while end > 0 and args[end - 1].endswith(TERRAFORM_SUFFIXES):
         end -= 1
     changed = {os.path.normpath(os.path.dirname(path) or ".") for path in args[end:]}
-    return list(args[:end]), terraform_roots(changed, ".")
+    return list(args[:end]), terraform_roots(changed)
 
 
-def terraform_roots(changed: set[str], top: str) -> list[str]:
-    """The root modules to scan for changed module directories.
+def terraform_roots(changed: set[str]) -> list[str]:
+    """The root modules to scan for changed module directories (relative to the working directory).
 
-    A directory that some other directory under ``top`` calls as a local module
-    (``source = "../x"``) is scanned through its callers: on its own its inputs
-    are unresolved, and the pack reports unresolved values as failures. Scanning
-    whole directories, not single files, keeps cross-file rules (CKV2_KMSG_1) right.
+    A directory that another directory calls as a local module (``source =
+    "../x"``) is scanned through its callers (``roots.py``): on its own its
+    inputs are unresolved, and the pack reports unresolved values as failures.
+    Scanning whole directories, not single files, keeps cross-file rules
+    (CKV2_KMSG_1) right.
     """
-    callers: dict[str, set[str]] = {}
-    for caller, module in _local_module_calls(top):
-        callers.setdefault(module, set()).add(caller)
-    roots: set[str] = set()
-    seen: set[str] = set()
-    pending = list(changed)
-    while pending:
-        directory = pending.pop()
-        if directory in seen:
-            continue
-        seen.add(directory)
-        if callers.get(directory):
-            pending.extend(callers[directory])
-        else:
-            roots.add(directory)
-    return sorted(roots)
-
-
-def _local_module_calls(top: str):
-    """(calling dir, called dir) for every module block with a local source under top."""
-    import hcl2
-
-    for root, dirs, files in os.walk(top):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]  # .git, .terraform
-        for name in files:
-            if not name.endswith(".tf"):
-                continue
-            try:
-                with open(os.path.join(root, name), encoding="utf-8") as handle:
-                    modules = hcl2.load(handle).get("module", [])
-            except Exception:  # unparsable: Checkov reports it when scanning
-                continue
-            for block in modules:
-                for body in block.values():
-                    source = body.get("source", [None])
-                    source = source[0] if isinstance(source, list) and source else source
-                    if isinstance(source, str) and source.startswith(("./", "../")):
-                        yield os.path.normpath(root), os.path.normpath(os.path.join(root, source))
+    finder = RootFinder(top=enclosing_repository(".") or ".")
+    return sorted({os.path.relpath(root) for directory in changed for root in finder.roots_of(directory)})
 
 
 class _OneLineErrors:

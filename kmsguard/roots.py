@@ -31,32 +31,72 @@ def enclosing_repository(path: str) -> str | None:
 def local_module_calls(top: str) -> dict[str, set[str]]:
     """called directory -> the directories whose .tf files call it with a local ``source``."""
     callers: dict[str, set[str]] = defaultdict(set)
-    for directory, subdirs, files in os.walk(top):
-        subdirs[:] = [d for d in subdirs if d not in _SKIP_DIRS and not d.startswith(".")]
-        for name in files:
-            if not name.endswith(".tf"):
-                continue
-            try:
-                with open(os.path.join(directory, name), encoding="utf-8", errors="replace") as handle:
-                    text = handle.read()
-            except OSError:
-                continue
-            for source in _MODULE_SOURCE.findall(text):
+    stack = [top]
+    while stack:
+        directory = stack.pop()
+        subdirs, tf_files = _listing(directory)
+        stack += [os.path.join(directory, d) for d in subdirs]
+        for name in tf_files:
+            for source in _module_sources(os.path.join(directory, name)):
                 called = os.path.normpath(os.path.join(directory, source))
                 if called != directory:
                     callers[called].add(directory)
     return callers
 
 
-class RootFinder:
-    """Roots for directories, with one walk of each repository per scan."""
+# Every scan walks the whole repository. A process that scans many times (a test
+# suite, an editor server) re-reads only what changed since: a directory's mtime
+# changes when entries come or go, a file's mtime and size when it is written.
+_listings: dict[str, tuple[int, list[str], list[str]]] = {}  # directory -> (mtime, subdirectories, .tf files)
+_sources: dict[str, tuple[int, int, list[str]]] = {}  # .tf file -> (mtime, size, local module sources)
 
-    def __init__(self) -> None:
+
+def _listing(directory: str) -> tuple[list[str], list[str]]:
+    try:
+        mtime = os.stat(directory).st_mtime_ns
+        cached = _listings.get(directory)
+        if cached and cached[0] == mtime:
+            return cached[1], cached[2]
+        with os.scandir(directory) as entries:
+            listed = list(entries)
+    except OSError:
+        return [], []
+    subdirs = [e.name for e in listed if e.is_dir(follow_symlinks=False)
+               and e.name not in _SKIP_DIRS and not e.name.startswith(".")]
+    tf_files = [e.name for e in listed if e.name.endswith(".tf") and not e.is_dir()]
+    _listings[directory] = (mtime, subdirs, tf_files)
+    return subdirs, tf_files
+
+
+def _module_sources(path: str) -> list[str]:
+    try:
+        status = os.stat(path)
+        cached = _sources.get(path)
+        if cached and cached[:2] == (status.st_mtime_ns, status.st_size):
+            return cached[2]
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+    except OSError:
+        return []
+    found = _MODULE_SOURCE.findall(text) if "module" in text else []
+    _sources[path] = (status.st_mtime_ns, status.st_size, found)
+    return found
+
+
+class RootFinder:
+    """Roots for directories, with one walk of each repository per scan.
+
+    Callers are searched in ``top`` when given (the pre-commit hook: the
+    working directory), else in the directory's git repository.
+    """
+
+    def __init__(self, top: str | None = None) -> None:
+        self.top = os.path.abspath(top) if top else None
         self._calls: dict[str, dict[str, set[str]]] = {}
 
     def roots_of(self, directory: str) -> set[str]:
         directory = os.path.abspath(directory)
-        top = enclosing_repository(directory) or directory
+        top = self.top or enclosing_repository(directory) or directory
         if top not in self._calls:
             self._calls[top] = local_module_calls(top)
         calls = self._calls[top]

@@ -11,8 +11,9 @@ import fnmatch
 import functools
 import gc
 import os
+import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from checkov.common.checks.base_check import BaseCheck
@@ -34,6 +35,7 @@ class Result:
     resource: str  # Checkov's resource address, e.g. module.s3.aws_s3_bucket.this
     result: str  # PASSED, FAILED or SKIPPED
     details: tuple[str, ...]
+    file_path: str = field(default="", compare=False)  # Checkov's, relative to the scanned folder
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -60,7 +62,9 @@ def pack_checks() -> list[BaseCheck]:
     found = []
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None)
-        if path and Path(path).resolve().parent == CUSTOM_CHECKS:
+        # The name test first: resolving every loaded module's path takes a third of a second.
+        if path and os.path.basename(os.path.dirname(path)) == CUSTOM_CHECKS.name \
+                and Path(path).resolve().parent == CUSTOM_CHECKS:
             found += [v for v in vars(module).values() if isinstance(v, BaseCheck)]
     return list({id(c): c for c in found}.values())
 
@@ -121,23 +125,61 @@ def run(root: Path | str, checks: list[str] | None = None, skip_checks: list[str
     ))
     records = report.passed_checks + report.failed_checks + report.skipped_checks
     return [
-        Result(r.check_id, r.resource, outcome(r), tuple(r.details or ()))
+        Result(r.check_id, r.resource, outcome(r), tuple(r.details or ()), r.file_path)
         for r in records
     ]
 
 
-def scan_once(root: Path | str, checks: list[str]) -> list[Result]:
-    """``run`` for a tree that does not change during the test session, scanned once with every pack check.
+# Folders of independent trees (one case each) that scan_once scans together.
+COLLECTIONS = (REPO / "tests" / "cases",)
+# A role's "*" grant reaches every bucket of a scan, so these checks' results on a tree
+# depend on what it is scanned with: a tree with resources they judge is scanned alone.
+SCAN_WIDE = frozenset({"CKV2_KMSG_2"})
 
-    Several test modules judge the same case trees (rule cases, fix snippets,
-    registry shapes): each tree is scanned once per settings environment and
-    the records of ``checks`` picked from that scan.
+
+def scan_once(root: Path | str, checks: list[str]) -> list[Result]:
+    """``run`` for a committed tree that does not change during the test session, with the records of ``checks``.
+
+    Several test modules judge the same trees (rule cases, fix snippets,
+    registry shapes), so each scan is made once per settings environment.
+    The trees of one collection folder are scanned together unless they
+    declare a resource a scan-wide check judges: every other rule judges a
+    resource within its own Terraform root, so a tree's results are the same
+    as alone (``test_shared_scans`` proves it for every tree in the full run).
     """
+    root = Path(root).resolve()
     settings = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("KMSGUARD_")))
-    found = _scan_all(str(Path(root).resolve()), settings)
+    if shares_scan(root):
+        found = _scan_shared(str(root.parent), settings).get(root.name, ())
+    else:
+        found = _scan_all(str(root), settings)
     return [r for r in found if any(fnmatch.fnmatchcase(r.check_id, pattern) for pattern in checks)]
+
+
+@functools.lru_cache(maxsize=None)
+def shares_scan(root: Path) -> bool:
+    """Is ``root`` a tree of a collection with nothing a scan-wide check judges?"""
+    if not any(folder in (root.parent, root.parent.parent) for folder in COLLECTIONS):
+        return False
+    return not any(_scan_wide_resource().search(p.read_text(errors="replace")) for p in root.rglob("*.tf"))
+
+
+@functools.lru_cache(maxsize=None)
+def _scan_wide_resource() -> re.Pattern:
+    """A Terraform declaration of a resource type that a scan-wide check judges."""
+    types = sorted({t for c in pack_checks() if c.id in SCAN_WIDE for t in getattr(c, "supported_resources", ())})
+    return re.compile(r'resource\s+"(?:%s)"' % "|".join(map(re.escape, types)))
 
 
 @functools.lru_cache(maxsize=None)
 def _scan_all(root: str, _settings: tuple) -> tuple[Result, ...]:
     return tuple(run(root, checks=sorted(registered_ids())))
+
+
+@functools.lru_cache(maxsize=None)
+def _scan_shared(folder: str, settings: tuple) -> dict[str, tuple[Result, ...]]:
+    """The records of one scan of ``folder``, by the tree (first path part) they belong to."""
+    by_tree: dict[str, list[Result]] = {}
+    for result in _scan_all(folder, settings):
+        by_tree.setdefault(result.file_path.lstrip("/").split("/", 1)[0], []).append(result)
+    return {tree: tuple(results) for tree, results in by_tree.items()}

@@ -2,7 +2,8 @@
 
 e2e: the test starts a process (checkov, kmsguard, pre-commit, terraform, git).
 terraform: it needs the terraform binary. network: it needs the network.
-Both imply e2e. Modules that start processes in every test are marked here,
+exhaustive: it re-checks, case by case, what the quick loop shares (slow).
+All three imply e2e. Modules that start processes in every test are marked here,
 by name; a module that marks its own tests is left alone. A module that
 starts processes but is marked neither way stops the run, so the fast loop
 never starts processes by accident.
@@ -27,11 +28,11 @@ MODULE_MARKS = {
     "test_sarif": ("e2e",),
     "test_signing": ("e2e",),
 }
-IMPLY_E2E = ("terraform", "network")
+IMPLY_E2E = ("terraform", "network", "exhaustive")
 _STARTS_PROCESSES = re.compile(r"\bsubprocess\b|\btool_support\b|\bplans\.scan\b|\bplanmaker\b")
 _RUNS_TERRAFORM = re.compile(
     r"""\[\s*["']terraform["']\s*,\s*["'](?:init|plan|show|apply|validate|version|-)|which\(\s*["']terraform""")
-QUICK_PROPERTY_EXAMPLES = "50"
+QUICK_PROPERTY_EXAMPLES = "20"
 
 
 def pytest_configure(config: pytest.Config) -> None:
