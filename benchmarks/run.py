@@ -13,6 +13,8 @@ something other than "a full default scan", so none of the four gets one):
   c   full default scan
   d   full default scan + the pack --external-checks-dir custom_checks
   k   the kmsguard command, full scan + the pack: kmsguard --all-checks -d TREE
+  t   full scan + six trivial checks on the pack's resource types (benchmarks/trivial_checks):
+      what Checkov itself charges for that many results, so d - t is the pack's own work
   d_before / a_before   d and a with another install of the pack (--before-venv,
       --before-pack): an earlier version, measured in the same run
 
@@ -52,11 +54,12 @@ CONFIGS = {
     "c": [],
     "d": PACK,
     "k": ["--all-checks"],
+    "t": ["--external-checks-dir", str(HERE / "trivial_checks")],
     "d_before": [],
     "a_before": ["--check", "CKV_KMSG_*,CKV2_KMSG_*"],
 }
 BEFORE: dict[str, str] = {}  # "venv" and "pack" of the earlier install, from the command line
-PACK_PREFIXES = ("CKV_KMSG_", "CKV2_KMSG_")
+PACK_PREFIXES = ("CKV_KMSG_", "CKV2_KMSG_", "CKV_TRIVIAL_", "CKV2_TRIVIAL_")
 
 
 def run_once(tree: Path, config: str, scratch: Path) -> dict:
@@ -183,7 +186,7 @@ def _ratio_rows(sizes: list[int], wall: dict, rss: dict) -> list[str]:
         lines.append(f"| {size} | {_ratio(w['a'], w['b'])} | {_ratio(w['d'], w['c'])} | {_diff(w['a'], w['a0'])} | "
                      f"{_diff(w['d'], w['c'])} | {_diff(w['a0'], w['b0'])} | "
                      f"{_ratio(rss.get((size, 'd')), rss.get((size, 'c')))} |")
-    extra = [c for c in ("k", "d_before") if any((size, c) in wall for size in sizes)]
+    extra = [c for c in ("k", "d_before", "t") if any((size, c) in wall for size in sizes)]
     if extra:
         lines += ["", "| N | " + " | ".join(f"{c}/c" for c in extra) + " | d/c |", "|---" * (len(extra) + 2) + "|"]
         for size in sizes:

@@ -44,7 +44,8 @@ class Evaluation:
         self.finished = False
         self.changed = threading.Condition()
         library = os.path.dirname(os.path.dirname(os.path.abspath(kmsguard.__file__)))
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [library, os.environ.get("PYTHONPATH")])))
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [library, os.environ.get("PYTHONPATH")])),
+                   GOMAXPROCS="1")  # one core for the evaluator's Go runtime: Checkov needs the other
         self.child = subprocess.Popen(
             [sys.executable, "-m", "kmsguard.background", json.dumps({"paths": paths, "var_files": var_files})],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
@@ -149,6 +150,8 @@ def _write_frame(stream: IO[bytes], payload: object) -> None:
 
 
 def main() -> None:
+    if hasattr(os, "nice"):
+        os.nice(10)  # Checkov's own processes are the scan's critical path: they go first
     request = json.loads(sys.argv[1])
     out = sys.stdout.buffer
     finder = RootFinder()
