@@ -14,6 +14,7 @@ import argparse
 import json
 import random
 from pathlib import Path
+from typing import Callable
 
 FILE_SIZE = 50  # items (bucket + key + role) per root file
 MODULE_CALLS = 4
@@ -139,14 +140,15 @@ def generate(n: int, outdir: Path, seed: int = 1) -> dict:
     return {"n": n, "root_items": root_count, "module_items": per_module, "module_calls": MODULE_CALLS}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def command_line(make: Callable[[int, Path, int], dict], description: str) -> None:
+    """``SCRIPT N OUTDIR [--seed S]``: write the tree, print what it holds (shared by both generators)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("n", type=int)
     parser.add_argument("outdir", type=Path)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    print(json.dumps(generate(args.n, args.outdir, args.seed)))
+    print(json.dumps(make(args.n, args.outdir, args.seed)))
 
 
 if __name__ == "__main__":
-    main()
+    command_line(generate, __doc__.splitlines()[0])

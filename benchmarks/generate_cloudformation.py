@@ -8,7 +8,6 @@ Fn::GetAtt and Fn::Sub as CloudFormation authors (and the CDK) write them.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import random
 from pathlib import Path
@@ -68,14 +67,7 @@ def generate(n: int, outdir: Path, seed: int = 1) -> dict:
     return {"n": n, "templates": (n + FILE_SIZE - 1) // FILE_SIZE, "kind": "cloudformation"}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("n", type=int)
-    parser.add_argument("outdir", type=Path)
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
-    print(json.dumps(generate(args.n, args.outdir, args.seed)))
-
-
 if __name__ == "__main__":
-    main()
+    from generate import command_line  # this folder is on sys.path when run as a script
+
+    command_line(generate, __doc__.splitlines()[0])

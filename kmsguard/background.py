@@ -27,11 +27,10 @@ from typing import IO, Union
 import kmsguard
 from kmsguard import terraform
 from kmsguard.model import Block
-from kmsguard.roots import RootFinder
+from kmsguard.roots import RootFinder, terraform_dirs
 
 logger = logging.getLogger("kmsguard")
 _FRAME = struct.Struct("!Q")  # length of the pickle that follows
-_SKIP_DIRS = (".external_modules",)  # Checkov's download folder: judged through the roots that call it
 Result = Union[terraform.Root, terraform.EvaluationError]
 
 
@@ -54,16 +53,15 @@ class Evaluation:
         threading.Thread(target=self._receive, name="kmsguard-background", daemon=True).start()
 
     def _receive(self) -> None:
-        assert self.child.stdout is not None
+        stream = self.child.stdout
+        assert stream is not None
         try:
-            roots = _read_frame(self.child.stdout)
-            with self.changed:
-                self.roots = set(pickle.loads(roots)) if roots is not None else None
-                self.changed.notify_all()
-            while roots is not None:
-                frame = _read_frame(self.child.stdout)
-                if frame is None:
-                    break
+            frame = _read_frame(stream)  # first the roots, then one frame per root
+            if frame is not None:
+                with self.changed:
+                    self.roots = set(pickle.loads(frame))
+                    self.changed.notify_all()
+            while frame is not None and (frame := _read_frame(stream)) is not None:
                 root, payload = pickle.loads(frame)
                 with self.changed:
                     self.frames[root] = payload
@@ -93,21 +91,6 @@ class Evaluation:
     def _stop(self) -> None:
         if self.child.poll() is None:
             self.child.kill()
-
-
-def terraform_dirs(paths: list[str]) -> set[str]:
-    """Directories under ``paths`` (folders or files) that hold Terraform files."""
-    found = set()
-    for path in paths:
-        if os.path.isfile(path):
-            if path.endswith((".tf", ".tf.json")):
-                found.add(os.path.dirname(path))
-            continue
-        for directory, subdirs, files in os.walk(path):
-            subdirs[:] = [d for d in subdirs if not d.startswith(".") and d not in _SKIP_DIRS]
-            if any(f.endswith((".tf", ".tf.json")) for f in files):
-                found.add(directory)
-    return found
 
 
 # The model's blocks point at each other through ``out``; pickling that graph

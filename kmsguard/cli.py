@@ -25,12 +25,11 @@ from typing import Sequence
 
 import kmsguard
 from kmsguard import sarif, settings, signing, workspace
-from kmsguard.roots import RootFinder, enclosing_repository
+from kmsguard.roots import TERRAFORM_FILES, RootFinder, enclosing_repository
 
 PACK_CHECKS = "CKV_KMSG_*,CKV2_KMSG_*"
 # The pack's checks are Terraform resource checks; they also run on plan JSON.
 PACK_FRAMEWORKS = ("terraform", "terraform_plan", "cloudformation")
-TERRAFORM_SUFFIXES = (".tf", ".tf.json")
 
 
 class UsageError(Exception):
@@ -55,7 +54,7 @@ def versions() -> str:
 def changed_dirs(args: Sequence[str]) -> tuple[list[str], list[str]]:
     """Split pre-commit's trailing file names off the options; return (options, root dirs to scan)."""
     end = len(args)
-    while end > 0 and args[end - 1].endswith(TERRAFORM_SUFFIXES):
+    while end > 0 and args[end - 1].endswith(TERRAFORM_FILES):
         end -= 1
     changed = {os.path.normpath(os.path.dirname(path) or ".") for path in args[end:]}
     return list(args[:end]), terraform_roots(changed)

@@ -27,7 +27,7 @@ from typing import Any
 
 from kmsguard import background, plan, terraform
 from kmsguard.model import Block, ResourceGraph, strip_indexes
-from kmsguard.roots import RootFinder
+from kmsguard.roots import TERRAFORM_FILES, RootFinder
 
 logger = logging.getLogger("kmsguard")
 
@@ -78,7 +78,7 @@ class Scan:
     def _evaluate(self, files: set[str]) -> list[Block]:
         finder = RootFinder()
         # Module sources Checkov or Terraform downloaded are judged through the roots that call them.
-        directories = {os.path.dirname(f) for f in files if f.endswith((".tf", ".tf.json")) and not _downloaded(f)}
+        directories = {os.path.dirname(f) for f in files if f.endswith(TERRAFORM_FILES) and not _downloaded(f)}
         roots = sorted({root for d in directories for root in finder.roots_of(d)})
         blocks: list[Block] = []
         for root in roots:

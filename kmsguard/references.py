@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from kmsguard.roots import TERRAFORM_FILES
+
 # type.name[index].attribute, optionally data.-prefixed, possibly inside ${...}
 _REFERENCE = re.compile(
     r"""(?P<data>data\.)?(?P<type>[a-z][a-z0-9]*_[a-z0-9_]+)\.(?P<name>[A-Za-z_][\w-]*)
@@ -129,7 +131,7 @@ def describe(value: Any) -> str:
 def framework_of(block: Any) -> str:
     """``terraform``, ``terraform_plan`` or ``cloudformation``: which reader made a model block."""
     path = str(getattr(block, "file_path", ""))
-    if path.endswith((".tf", ".tf.json")):
+    if path.endswith(TERRAFORM_FILES):
         return "terraform"
     return "cloudformation" if isinstance(getattr(block, "key", None), tuple) else "terraform_plan"
 

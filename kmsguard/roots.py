@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 
 _MODULE_SOURCE = re.compile(r'module\s+"[^"]*"\s*\{[^{}]*?\bsource\s*=\s*"(\.{1,2}/[^"]*)"', re.S)
+TERRAFORM_FILES = (".tf", ".tf.json")
 _SKIP_DIRS = {".terraform", ".external_modules", ".git", "node_modules", "__pycache__"}
 
 
@@ -28,6 +29,25 @@ def enclosing_repository(path: str) -> str | None:
         current = parent
 
 
+def terraform_dirs(paths: list[str]) -> set[str]:
+    """Directories under ``paths`` (folders or files) that hold Terraform files."""
+    found = set()
+    stack = []
+    for path in paths:
+        if os.path.isfile(path):
+            if path.endswith(TERRAFORM_FILES):
+                found.add(os.path.dirname(path))
+        else:
+            stack.append(path)
+    while stack:
+        directory = stack.pop()
+        subdirs, tf_files = _listing(directory)
+        stack += [os.path.join(directory, d) for d in subdirs]
+        if tf_files:
+            found.add(directory)
+    return found
+
+
 def local_module_calls(top: str) -> dict[str, set[str]]:
     """called directory -> the directories whose .tf files call it with a local ``source``."""
     callers: dict[str, set[str]] = defaultdict(set)
@@ -37,7 +57,7 @@ def local_module_calls(top: str) -> dict[str, set[str]]:
         subdirs, tf_files = _listing(directory)
         stack += [os.path.join(directory, d) for d in subdirs]
         for name in tf_files:
-            for source in _module_sources(os.path.join(directory, name)):
+            for source in _module_sources(os.path.join(directory, name)) if name.endswith(".tf") else ():
                 called = os.path.normpath(os.path.join(directory, source))
                 if called != directory:
                     callers[called].add(directory)
@@ -47,7 +67,7 @@ def local_module_calls(top: str) -> dict[str, set[str]]:
 # Every scan walks the whole repository. A process that scans many times (a test
 # suite, an editor server) re-reads only what changed since: a directory's mtime
 # changes when entries come or go, a file's mtime and size when it is written.
-_listings: dict[str, tuple[int, list[str], list[str]]] = {}  # directory -> (mtime, subdirectories, .tf files)
+_listings: dict[str, tuple[int, list[str], list[str]]] = {}  # directory -> (mtime, subdirectories, Terraform files)
 _sources: dict[str, tuple[int, int, list[str]]] = {}  # .tf file -> (mtime, size, local module sources)
 
 
@@ -63,7 +83,7 @@ def _listing(directory: str) -> tuple[list[str], list[str]]:
         return [], []
     subdirs = [e.name for e in listed if e.is_dir(follow_symlinks=False)
                and e.name not in _SKIP_DIRS and not e.name.startswith(".")]
-    tf_files = [e.name for e in listed if e.name.endswith(".tf") and not e.is_dir()]
+    tf_files = [e.name for e in listed if e.name.endswith(TERRAFORM_FILES) and not e.is_dir()]
     _listings[directory] = (mtime, subdirs, tf_files)
     return subdirs, tf_files
 

@@ -130,8 +130,7 @@ def run(root: Path | str, checks: list[str] | None = None, skip_checks: list[str
     ]
 
 
-# Folders of independent trees (one case each) that scan_once scans together.
-COLLECTIONS = (REPO / "tests" / "cases",)
+CASES = REPO / "tests" / "cases"  # tests/cases/<ID>/<case>/: the trees of one <ID> folder share a scan
 # A role's "*" grant reaches every bucket of a scan, so these checks' results on a tree
 # depend on what it is scanned with: a tree with resources they judge is scanned alone.
 SCAN_WIDE = frozenset({"CKV2_KMSG_2"})
@@ -142,7 +141,7 @@ def scan_once(root: Path | str, checks: list[str]) -> list[Result]:
 
     Several test modules judge the same trees (rule cases, fix snippets,
     registry shapes), so each scan is made once per settings environment.
-    The trees of one collection folder are scanned together unless they
+    The case trees of one ``tests/cases/<ID>`` folder are scanned together unless they
     declare a resource a scan-wide check judges: every other rule judges a
     resource within its own Terraform root, so a tree's results are the same
     as alone (``test_shared_scans`` proves it for every tree in the full run).
@@ -158,8 +157,8 @@ def scan_once(root: Path | str, checks: list[str]) -> list[Result]:
 
 @functools.lru_cache(maxsize=None)
 def shares_scan(root: Path) -> bool:
-    """Is ``root`` a tree of a collection with nothing a scan-wide check judges?"""
-    if not any(folder in (root.parent, root.parent.parent) for folder in COLLECTIONS):
+    """Is ``root`` a case tree with nothing a scan-wide check judges?"""
+    if root.parent.parent != CASES:
         return False
     return not any(_scan_wide_resource().search(p.read_text(errors="replace")) for p in root.rglob("*.tf"))
 
@@ -178,8 +177,13 @@ def _scan_all(root: str, _settings: tuple) -> tuple[Result, ...]:
 
 @functools.lru_cache(maxsize=None)
 def _scan_shared(folder: str, settings: tuple) -> dict[str, tuple[Result, ...]]:
-    """The records of one scan of ``folder``, by the tree (first path part) they belong to."""
-    by_tree: dict[str, list[Result]] = {}
-    for result in _scan_all(folder, settings):
-        by_tree.setdefault(result.file_path.lstrip("/").split("/", 1)[0], []).append(result)
-    return {tree: tuple(results) for tree, results in by_tree.items()}
+    """The records of one scan of ``folder``, by the tree they belong to."""
+    return {tree: tuple(results) for tree, results in by_tree(_scan_all(folder, settings)).items()}
+
+
+def by_tree(results) -> dict[str, list[Result]]:
+    """Records of a scan of a folder of trees, by tree: the first part of Checkov's file path."""
+    found: dict[str, list[Result]] = {}
+    for result in results:
+        found.setdefault(result.file_path.lstrip("/").split("/", 1)[0], []).append(result)
+    return found

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from checkov_run import run, scan_once
+from checkov_run import by_tree, run, scan_once
 
 REPO = Path(__file__).resolve().parent.parent
 CASES = sorted(p for p in (REPO / "tests" / "cases" / "CKV2_KMSG_2").iterdir()
@@ -56,14 +56,22 @@ def _still_missing(results, roles: set[str]) -> dict[str, tuple[str, ...]]:
             if r.resource in roles and any(ROLE_FIX in d or "lacks" in d for d in r.details)}
 
 
-def _applied_copy(case: Path, folder: Path) -> tuple[Path, dict[str, list[dict]]]:
+def _missing_alone(root: Path, roles: set[str]) -> dict[str, tuple[str, ...]]:
+    return _still_missing(run(root, checks=["CKV2_KMSG_2"]), roles)
+
+
+def _case_fixes(case: Path) -> dict[str, list[dict]]:
     fixes = _fixes(case)
     if not fixes:
         pytest.skip("no role statement printed")
+    return fixes
+
+
+def _applied_copy(case: Path, folder: Path, fixes: dict[str, list[dict]]) -> Path:
     copy = folder / case.name
     shutil.copytree(case, copy)
     _apply(copy, fixes)
-    return copy, fixes
+    return copy
 
 
 @pytest.fixture(scope="module")
@@ -71,12 +79,10 @@ def applied(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list]:
     """Every case with its printed statements applied, in one folder scanned once: case name -> its records."""
     folder = tmp_path_factory.mktemp("applied")
     for case in CASES:
-        if _fixes(case):
-            _applied_copy(case, folder)
-    by_case: dict[str, list] = {}
-    for result in run(folder, checks=["CKV2_KMSG_2"]):
-        by_case.setdefault(result.file_path.lstrip("/").split("/", 1)[0], []).append(result)
-    return by_case
+        fixes = _fixes(case)
+        if fixes:
+            _applied_copy(case, folder, fixes)
+    return by_tree(run(folder, checks=["CKV2_KMSG_2"]))
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
@@ -84,16 +90,16 @@ def test_printed_role_statements_pass_when_applied(case: Path, applied: dict[str
     # Scanned beside the other cases a role can only reach more buckets, never fewer: what passes
     # there passes alone (test_applied_alone checks each alone in the full run), so only a role
     # that still lacks something there is scanned again alone before it counts.
-    copy, fixes = _applied_copy(case, tmp_path)
+    fixes = _case_fixes(case)
     if _still_missing(applied.get(case.name, []), set(fixes)):
-        assert not _still_missing(run(copy, checks=["CKV2_KMSG_2"]), set(fixes)), fixes
+        assert not _missing_alone(_applied_copy(case, tmp_path, fixes), set(fixes)), fixes
 
 
 @pytest.mark.exhaustive
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
 def test_applied_alone(case: Path, tmp_path: Path):
-    copy, fixes = _applied_copy(case, tmp_path)
-    assert not _still_missing(run(copy, checks=["CKV2_KMSG_2"]), set(fixes)), fixes
+    fixes = _case_fixes(case)
+    assert not _missing_alone(_applied_copy(case, tmp_path, fixes), set(fixes)), fixes
 
 
 @pytest.mark.e2e
@@ -103,7 +109,7 @@ def test_examples_bad_statements_pass_when_applied(tmp_path: Path):
     fixes = _fixes(tree / BAD_ROOT)
     assert {"aws_iam_role.artifact_builder", "aws_iam_role.artifacts_api"} <= set(fixes), fixes
     _apply(tree / BAD_ROOT, fixes)
-    assert not _still_missing(run(tree / BAD_ROOT, checks=["CKV2_KMSG_2"]), set(fixes)), fixes
+    assert not _missing_alone(tree / BAD_ROOT, set(fixes)), fixes
 
 
 def test_no_false_generate_data_key_line_for_a_replication_role():

@@ -1,9 +1,9 @@
 """The quick loop scans each collection folder's trees together; that must change no verdict.
 
-``checkov_run.scan_once`` takes the results of a tree without resources
-that a scan-wide check judges from one scan of its folder. Here each such
-tree is scanned alone, under every settings environment its folder's cases
-use, and compared with the shared scan.
+``checkov_run.scan_once`` takes the results of a case tree without resources
+that a scan-wide check judges from one scan of its ``tests/cases/<ID>``
+folder. Here each such tree is scanned alone, under every settings
+environment its folder's cases use, and compared with the shared scan.
 """
 from __future__ import annotations
 
@@ -12,18 +12,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from checkov_run import COLLECTIONS, Result, run, scan_once, shares_scan
+from checkov_run import CASES, Result, run, scan_once, shares_scan
 from kmsguard.settings import ALL as SETTINGS
 
 pytestmark = pytest.mark.exhaustive  # one scan per tree: the full run only
 
 
-def _folders() -> list[Path]:
-    found = []
-    for collection in COLLECTIONS:
-        trees = [p for p in collection.iterdir() if p.is_dir() and (p / "expected.yaml").exists()]
-        found += [collection] if trees else sorted(p for p in collection.iterdir() if p.is_dir())
-    return found
+FOLDERS = sorted(p for p in CASES.iterdir() if p.is_dir())
 
 
 def _trees(folder: Path) -> list[Path]:
@@ -44,7 +39,7 @@ def _records(results: list[Result]) -> list[tuple]:
     return sorted((r.check_id, r.resource, r.result, r.details) for r in results)
 
 
-@pytest.mark.parametrize("folder", _folders(), ids=lambda p: p.relative_to(p.parents[1]).as_posix())
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda p: p.name)
 def test_a_tree_scanned_with_its_folder_has_its_own_verdicts(folder: Path, monkeypatch: pytest.MonkeyPatch):
     trees = [t for t in _trees(folder) if shares_scan(t)]
     if not trees:
