@@ -37,7 +37,7 @@ def main() -> None:
     from checkov.runner_filter import RunnerFilter
     from checkov.terraform.runner import Runner
 
-    from kmsguard.check import KmsguardCheck
+    from kmsguard.adapters.base_check import KmsguardCheck
 
     spent: dict[str, float] = collections.defaultdict(float)
     calls: dict[str, int] = collections.Counter()

@@ -1,12 +1,13 @@
 """CKV2_KMSG_2: a role that reads or writes objects of an SSE-KMS bucket holds the KMS permissions its key needs."""
 from checkov.common.models.enums import CheckCategories
 
-from kmsguard.check import KmsguardCheck, Verdict
-from kmsguard.cloudformation_adapter import cloudformation_twin
-from kmsguard.encrypted_buckets import UnknownKey, key_label
-from kmsguard.key_access import Access, access_to_key, dumps, key_policy_statement, role_statement
-from kmsguard.kms_needs import needs_and_notes
-from kmsguard.role_policies import ROLE, assumptions_of
+from kmsguard.adapters.base_check import KmsguardCheck, Verdict
+from kmsguard.adapters.cloudformation_scan import cloudformation_twin
+from kmsguard.rules.encrypted_buckets import UnknownKey, key_label
+from kmsguard.rules.key_access import Access, access_to_key
+from kmsguard.rules.kms_needs import needs_and_notes
+from kmsguard.rules.remediation_statements import dumps, key_policy_statement, role_statement
+from kmsguard.rules.role_policies import ROLE, assumptions_of
 
 MAX_LISTED = 10  # keep details readable for roles that reach every bucket through "*"
 

@@ -1,7 +1,7 @@
 """CKV_KMSG_3: KMS keys keep a deletion window of at least the policy minimum."""
-from kmsguard.check import KmsguardCheck, Verdict
-from kmsguard.cloudformation_adapter import cloudformation_twin
-from kmsguard.references import as_int, describe, how_to_provide, is_unresolved, unwrap
+from kmsguard.adapters.base_check import KmsguardCheck, Verdict
+from kmsguard.adapters.cloudformation_scan import cloudformation_twin
+from kmsguard.model.values import as_int, describe, how_to_provide, is_unresolved, unwrap
 from kmsguard.settings import MIN_DELETION_WINDOW
 
 AWS_DEFAULT_WINDOW_DAYS = 30

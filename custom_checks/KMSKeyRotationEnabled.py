@@ -1,7 +1,7 @@
 """CKV_KMSG_2: symmetric KMS keys rotate automatically, at least as often as the policy maximum."""
-from kmsguard.check import KmsguardCheck, Verdict
-from kmsguard.cloudformation_adapter import cloudformation_twin
-from kmsguard.references import as_bool, as_int, describe, how_to_provide, is_unresolved, unwrap
+from kmsguard.adapters.base_check import KmsguardCheck, Verdict
+from kmsguard.adapters.cloudformation_scan import cloudformation_twin
+from kmsguard.model.values import as_bool, as_int, describe, how_to_provide, is_unresolved, unwrap
 from kmsguard.settings import MAX_ROTATION_PERIOD
 
 AWS_DEFAULT_ROTATION_DAYS = 365

@@ -1,8 +1,16 @@
 """CKV2_KMSG_1: a bucket's effective default encryption is SSE-KMS (or DSSE-KMS) with a customer-managed key."""
-from kmsguard.check import KmsguardCheck, Verdict
-from kmsguard.cloudformation_adapter import cloudformation_twin
-from kmsguard.references import describe, framework_of, how_to_provide
-from kmsguard.s3 import BUCKET, INLINE, EncryptionConfig, block_rules, bucket_index, has_inline, log_target_verdict
+from kmsguard.adapters.base_check import KmsguardCheck, Verdict
+from kmsguard.adapters.cloudformation_scan import cloudformation_twin
+from kmsguard.model.values import describe, framework_of, how_to_provide
+from kmsguard.rules.s3_encryption import (
+    BUCKET,
+    INLINE,
+    EncryptionConfig,
+    block_rules,
+    bucket_index,
+    has_inline,
+    log_target_verdict,
+)
 
 
 class S3BucketEncryptedWithCustomerManagedKey(KmsguardCheck):

@@ -1,8 +1,8 @@
 """CKV_KMSG_4: SSE-KMS encryption rules turn on S3 Bucket Keys, which cut KMS request costs by up to 99%."""
-from kmsguard.check import KmsguardCheck, Verdict
-from kmsguard.cloudformation_adapter import cloudformation_twin
-from kmsguard.references import as_bool, describe, how_to_provide, is_unresolved
-from kmsguard.s3 import BUCKET, ENCRYPTION_CONFIG, judge_rules
+from kmsguard.adapters.base_check import KmsguardCheck, Verdict
+from kmsguard.adapters.cloudformation_scan import cloudformation_twin
+from kmsguard.model.values import as_bool, describe, how_to_provide, is_unresolved
+from kmsguard.rules.s3_encryption import BUCKET, ENCRYPTION_CONFIG, judge_rules
 
 
 class S3BucketKeyEnabled(KmsguardCheck):

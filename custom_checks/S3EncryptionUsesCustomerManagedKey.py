@@ -1,7 +1,15 @@
 """CKV_KMSG_1: an S3 encryption configuration uses SSE-KMS (or DSSE-KMS) with a customer-managed key."""
-from kmsguard.check import KmsguardCheck, Verdict
-from kmsguard.cloudformation_adapter import cloudformation_twin
-from kmsguard.s3 import BUCKET, ENCRYPTION_CONFIG, EncryptionConfig, block_rules, bucket_index, has_inline, log_target_verdict
+from kmsguard.adapters.base_check import KmsguardCheck, Verdict
+from kmsguard.adapters.cloudformation_scan import cloudformation_twin
+from kmsguard.rules.s3_encryption import (
+    BUCKET,
+    ENCRYPTION_CONFIG,
+    EncryptionConfig,
+    block_rules,
+    bucket_index,
+    has_inline,
+    log_target_verdict,
+)
 
 
 class S3EncryptionUsesCustomerManagedKey(KmsguardCheck):

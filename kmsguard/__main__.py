@@ -1,4 +1,4 @@
-from kmsguard.cli import console
+from kmsguard.cli.command import console
 
 if __name__ == "__main__":
     console()

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kmsguard import background, terraform
-from kmsguard.model import Block
+from kmsguard.model.resources import Block
+from kmsguard.readers import background_evaluation, terraform
 
 pytestmark = pytest.mark.e2e  # starts a child interpreter
 REPO = Path(__file__).resolve().parents[1]
@@ -28,7 +28,7 @@ def _shape(blocks: list[Block]) -> list[tuple]:
 
 
 def test_each_root_arrives_as_the_scan_would_evaluate_it():
-    evaluation = background.Evaluation([str(BAD)], [])
+    evaluation = background_evaluation.Evaluation([str(BAD)], [])
     root = str(BAD / "envs" / "dev")
     delivered = evaluation.get(root)
     expected = terraform.load(root)
@@ -39,7 +39,7 @@ def test_each_root_arrives_as_the_scan_would_evaluate_it():
 
 
 def test_a_root_outside_the_scanned_paths_is_left_to_the_scan():
-    evaluation = background.Evaluation([str(BAD / "envs" / "dev")], [])
+    evaluation = background_evaluation.Evaluation([str(BAD / "envs" / "dev")], [])
     assert evaluation.get(str(REPO / "examples" / "good" / "infra" / "envs" / "dev")) is None
 
 
@@ -47,7 +47,7 @@ def test_an_unreadable_root_arrives_as_the_same_error(tmp_path):
     (tmp_path / "main.tf").write_text('resource "aws_kms_key" "k" {}\n')
     broken = tmp_path / "terraform.tfvars"
     broken.write_text("window = [\n")
-    delivered = background.Evaluation([str(tmp_path)], []).get(str(tmp_path))
+    delivered = background_evaluation.Evaluation([str(tmp_path)], []).get(str(tmp_path))
     with pytest.raises(terraform.EvaluationError) as expected:
         terraform.load(str(tmp_path))
     assert isinstance(delivered, terraform.EvaluationError)
@@ -60,7 +60,7 @@ def test_var_files_reach_the_child(tmp_path):
         'variable "window" {}\nresource "aws_kms_key" "k" {\n  deletion_window_in_days = var.window\n}\n')
     values = tmp_path / "prod.tfvars"
     values.write_text("window = 30\n")
-    delivered = background.Evaluation([str(tmp_path)], [str(values)]).get(str(tmp_path))
+    delivered = background_evaluation.Evaluation([str(tmp_path)], [str(values)]).get(str(tmp_path))
     assert isinstance(delivered, terraform.Root)
     assert [b.get("deletion_window_in_days") for b in delivered.blocks] == [30]
 

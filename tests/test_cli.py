@@ -137,12 +137,12 @@ def test_pre_commit_mode_with_no_terraform_files_does_nothing(tmp_path):
 
 def test_a_pack_that_cannot_load_stops_the_scan(tmp_path, monkeypatch, capsys):
     # Checkov would only log the broken check and scan on without it: a clean-looking scan.
-    from kmsguard import cli
+    from kmsguard.cli import command
 
     broken = tmp_path / "custom_checks"
     broken.mkdir()
     (broken / "Broken.py").write_text("check = (\n")
-    monkeypatch.setattr(cli, "pack_dirs", lambda: [str(broken), str(tmp_path)])
-    assert cli.main(["-d", str(tmp_path)]) == 2
+    monkeypatch.setattr(command, "pack_dirs", lambda: [str(broken), str(tmp_path)])
+    assert command.main(["-d", str(tmp_path)]) == 2
     error = capsys.readouterr().err
     assert "kmsguard pack cannot load" in error and "Broken.py" in error

@@ -1,4 +1,4 @@
-"""kmsguard.cloudformation: template values evaluated as CloudFormation would, into the model's vocabulary."""
+"""kmsguard.readers.cloudformation: template values evaluated as CloudFormation would, into the model's vocabulary."""
 from __future__ import annotations
 
 import json
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kmsguard import cloudformation, sam_policy_templates
-from kmsguard.references import is_unresolved
+from kmsguard.model.values import is_unresolved
+from kmsguard.readers import cloudformation, cloudformation_intrinsics, sam_policy_templates
 
 TEMPLATE = """\
 AWSTemplateFormatVersion: "2010-09-09"
@@ -73,7 +73,7 @@ def test_resources_become_provider_blocks(template):
 def test_intrinsics_are_evaluated(template):
     key, bucket, role = (template.by_logical_id[n][0] for n in ("Key", "Bucket", "Role"))
     assert key.get("description") == "y"
-    assert bucket.get("bucket") == f"data-a-{cloudformation.ACCOUNT_ID}"
+    assert bucket.get("bucket") == f"data-a-{cloudformation_intrinsics.ACCOUNT_ID}"
     rule = bucket.config["server_side_encryption_configuration"][0]["rule"][0]
     # A key ARN built from the key's ID in this stack's region and account is the key's ARN.
     assert rule["apply_server_side_encryption_by_default"][0]["kms_master_key_id"] == ["${aws_kms_key.Key.arn}"]

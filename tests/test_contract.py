@@ -272,7 +272,7 @@ def test_drift_settings(copy: Path) -> None:
 
 
 def test_drift_stale_source_file(copy: Path) -> None:
-    _edit(copy / "docs/checks/CKV2_KMSG_2.md", "`kmsguard/policy_documents.py`", "`kmsguard/iam.py`")
+    _edit(copy / "docs/checks/CKV2_KMSG_2.md", "`kmsguard/rules/policy_documents.py`", "`kmsguard/iam.py`")
     assert any("kmsguard/iam.py, which does not exist" in p for p in _drifted(copy))
 
 

@@ -11,7 +11,7 @@ from checkov.common.graph.db_connectors.networkx.networkx_db_connector import Ne
 from checkov.common.graph.db_connectors.rustworkx.rustworkx_db_connector import RustworkxConnector
 from checkov.terraform.graph_manager import TerraformGraphManager
 
-from kmsguard import graph as adapter
+from kmsguard.adapters import terraform_scan as adapter
 
 TREE = Path(__file__).parent / "fixtures" / "graph"
 

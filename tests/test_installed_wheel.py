@@ -18,7 +18,7 @@ def test_wheel_holds_the_library_and_the_checks(tmp_path):
     names = set(zipfile.ZipFile(build_wheel(tmp_path)).namelist())
     checks = {path.name for path in (REPO / "custom_checks").glob("*.py")}
     assert {f"kmsguard/custom_checks/{name}" for name in checks} <= names
-    assert {"kmsguard/__init__.py", "kmsguard/cli.py", "kmsguard/signing.py", "kmsguard/sarif.py"} <= names
+    assert {"kmsguard/__init__.py", "kmsguard/cli/command.py", "kmsguard/cli/signing.py", "kmsguard/cli/sarif.py"} <= names
     assert not any(name.startswith(("tests/", "examples/")) for name in names)
 
 

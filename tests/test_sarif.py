@@ -182,7 +182,7 @@ def test_sarif_fix_rejects_bad_input_on_one_line(tmp_path, content, words):
 
 
 def test_repair_fixes_zero_lines_and_keeps_valid_attachments(validator):
-    from kmsguard import sarif
+    from kmsguard.cli import sarif
 
     location = {"physicalLocation": {"artifactLocation": {"uri": "tfplan.json"}, "region": {"startLine": 0, "endLine": 0}}}
     valid = {"description": {"text": "kept"}, "artifactLocation": {"uri": "x.tf"}}

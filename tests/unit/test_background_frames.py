@@ -1,8 +1,8 @@
 """Evaluated roots cross the process boundary with their edges, however long a chain of references."""
 import pickle
 
-from kmsguard import background, terraform
-from kmsguard.model import Block
+from kmsguard.model.resources import Block
+from kmsguard.readers import background_evaluation, terraform
 
 
 def _chain(length: int) -> list[Block]:
@@ -15,8 +15,8 @@ def _chain(length: int) -> list[Block]:
 
 def test_a_chain_longer_than_the_recursion_limit_round_trips():
     blocks = _chain(3000)
-    frozen = pickle.loads(pickle.dumps(background._freeze(terraform.Root("/t", blocks[:5], {"/t"}))))
-    root = background._thaw(frozen)
+    frozen = pickle.loads(pickle.dumps(background_evaluation._freeze(terraform.Root("/t", blocks[:5], {"/t"}))))
+    root = background_evaluation._thaw(frozen)
     assert isinstance(root, terraform.Root)
     assert [b.address for b in root.blocks] == [f"aws_kms_key.k{i}" for i in range(5)]  # the root's own list
     walked, current = 0, root.blocks[0]
@@ -29,5 +29,5 @@ def test_a_chain_longer_than_the_recursion_limit_round_trips():
 
 def test_an_error_round_trips_with_its_message():
     error = terraform.EvaluationError("Terraform in /t could not be evaluated: bad tfvars")
-    thawed = background._thaw(pickle.loads(pickle.dumps(background._freeze(error))))
+    thawed = background_evaluation._thaw(pickle.loads(pickle.dumps(background_evaluation._freeze(error))))
     assert isinstance(thawed, terraform.EvaluationError) and str(thawed) == str(error)

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from kmsguard import aws_managed_policies
-from kmsguard.key_access import covers_every_key, names_account, role_arn_names
+from kmsguard.rules import aws_managed_policies
+from kmsguard.rules.key_access import names_account
+from kmsguard.rules.kms_arns import covers_every_key, role_arn_names
 
 
 @pytest.mark.parametrize("resource,expected", [

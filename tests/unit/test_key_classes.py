@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from kmsguard.encrypted_buckets import AliasKey, UnknownKey, key_label, nameable
-from kmsguard.keys import KeyClass, KeyKind, classify, classify_literal, parse_kms_arn
+from kmsguard.rules.encrypted_buckets import AliasKey, UnknownKey, key_label, nameable
+from kmsguard.rules.key_classes import KeyClass, KeyKind, classify, classify_literal, parse_kms_arn
 
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 KEY_ARN = f"arn:aws:kms:us-east-1:111122223333:key/{KEY_ID}"

@@ -1,8 +1,8 @@
 """lookups.rewrite keeps data-source lookups as their own text, in expressions only."""
 from pathlib import Path
 
-from kmsguard import terraform
-from kmsguard.lookups import rewrite
+from kmsguard.readers import terraform
+from kmsguard.readers.terraform_lookups import rewrite
 
 
 def test_a_bare_lookup_becomes_a_string_of_its_text():

@@ -6,7 +6,7 @@ from typing import Any, cast
 
 import pytest
 
-from kmsguard.policy_documents import Document, iam_glob, parse
+from kmsguard.rules.policy_documents import Document, iam_glob, parse
 
 HOLDER: Any = cast(Any, None)  # literal JSON needs no block or graph to resolve references
 GRAPH: Any = cast(Any, None)

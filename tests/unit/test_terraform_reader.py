@@ -1,7 +1,7 @@
 """The HCL reader: what the model holds for the shapes registry modules are made of."""
 from pathlib import Path
 
-from kmsguard import terraform
+from kmsguard.readers import terraform
 
 MODULE = '''
 variable "create" { default = true }

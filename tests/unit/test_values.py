@@ -1,9 +1,9 @@
-"""Terraform values as Checkov renders them: the stable helpers of kmsguard.references."""
+"""Terraform values as Checkov renders them: the stable helpers of kmsguard.model.values."""
 from __future__ import annotations
 
 import pytest
 
-from kmsguard.references import as_bool, as_int, describe, is_unresolved, unwrap
+from kmsguard.model.values import as_bool, as_int, describe, is_unresolved, unwrap
 
 
 @pytest.mark.parametrize("value,expected", [

@@ -30,8 +30,8 @@ import re
 from pathlib import Path
 from typing import Any, Iterator
 
-from kmsguard.model import Block
-from kmsguard.references import UNKNOWN_POLICY, UNKNOWN_VALUE
+from kmsguard.model.resources import Block
+from kmsguard.model.values import UNKNOWN_POLICY, UNKNOWN_VALUE
 
 JSON_ATTRIBUTES = {"policy", "assume_role_policy"}
 _LOOKUPS = {"data.aws_kms_alias", "data.aws_kms_key"}  # keys.py judges these by what they look up

@@ -13,8 +13,9 @@ import os
 import re
 from collections import defaultdict
 
+from kmsguard.model.values import TERRAFORM_FILES
+
 _MODULE_SOURCE = re.compile(r'module\s+"[^"]*"\s*\{[^{}]*?\bsource\s*=\s*"(\.{1,2}/[^"]*)"', re.S)
-TERRAFORM_FILES = (".tf", ".tf.json")
 _SKIP_DIRS = {".terraform", ".external_modules", ".git", "node_modules", "__pycache__"}
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
-from kmsguard.model import Block, ResourceGraph
-from kmsguard.references import describe, is_unresolved, unwrap
+from kmsguard.model.resources import Block, ResourceGraph
+from kmsguard.model.values import describe, is_unresolved, unwrap
 
 POLICY_DOCUMENT = "data.aws_iam_policy_document"
 

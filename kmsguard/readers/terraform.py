@@ -25,11 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import tfparse
-
-from kmsguard import lookups
-from kmsguard.model import Block, full_type
-from kmsguard.references import references_in
+from kmsguard.model.resources import Block, full_type
+from kmsguard.model.values import references_in
+from kmsguard.readers import terraform_lookups
 
 _META = {"__tfmeta", "id", "count", "for_each", "depends_on", "lifecycle", "provider", "provisioner"}
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -62,8 +60,10 @@ def load(root: str, var_files: list[str] | tuple[str, ...] = ()) -> Root:
     files = list(dict.fromkeys([os.path.join(root, f) for f in sorted(os.listdir(root)) if TFVARS.match(f)]
                                + [os.path.abspath(f) for f in var_files]))
     try:
-        with lookups.evaluable(root) as evaluated:
+        with terraform_lookups.evaluable(root) as evaluated:
             # The evaluator joins these to the directory it reads, which may be a rewritten copy.
+            import tfparse  # here, not at import: its Go runtime must not load before Checkov forks
+
             parsed = tfparse.load_from_path(evaluated, vars_paths=[os.path.relpath(f, evaluated) for f in files])
     except Exception as error:  # tfparse.ParseError, or anything its bindings raise
         raise EvaluationError(f"Terraform in {root} could not be evaluated: {error}") from error
@@ -269,7 +269,7 @@ class _Reader:
         return value
 
     def _lookup_edges(self, text: str, block: Block, label: str) -> None:
-        """Edges for the lookup references ``lookups.rewrite`` kept as text."""
+        """Edges for the lookup references ``terraform_lookups.rewrite`` kept as text."""
         for ref in references_in(text):
             if not ref.type.startswith("data."):
                 continue

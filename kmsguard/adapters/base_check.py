@@ -15,8 +15,8 @@ from checkov.common.checks.base_check import BaseCheck
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from kmsguard import graph
-from kmsguard.model import Block, ResourceGraph
+from kmsguard.adapters import terraform_scan
+from kmsguard.model.resources import Block, ResourceGraph
 from kmsguard.settings import Setting, SettingsError
 
 DOCS_URL = "https://github.com/kmsguard/kmsguard/blob/main/docs/checks/{id}.md"
@@ -63,7 +63,7 @@ class KmsguardCheck(BaseResourceCheck):
         )
         # Checkov's BaseCheck sets severity = None without an annotation, so mypy infers None.
         self.severity = Severities[self.SEVERITY]  # type: ignore[assignment]
-        graph.prefetch()  # Checkov loads checks right before it parses: evaluate meanwhile
+        terraform_scan.prefetch()  # Checkov loads checks right before it parses: evaluate meanwhile
 
     def get_evaluated_keys(self) -> list[str]:
         return list(self.EVALUATED_KEYS)
@@ -74,7 +74,7 @@ class KmsguardCheck(BaseResourceCheck):
 
     def _judge(self, conf: dict) -> Verdict:
         """Judge every instance Checkov's ``conf`` stands for; any failure fails, so no instance passes for another."""
-        scan = graph.view(self.graph)
+        scan = terraform_scan.view(self.graph)
         located = scan.locate(conf, self.entity_path.rsplit(":", 2)[0])
         if located.problem:
             return Verdict.failed(f"kmsguard could not evaluate this resource: {located.problem}")

@@ -9,10 +9,12 @@ site-packages. The signed copy therefore carries the library too::
 
     OUT/__init__.py, OUT/<Check>.py   the checks, byte for byte, plus the trailer
     OUT/kmsguard.py                   generated: becomes the ``kmsguard`` package
-    OUT/kmsguard_lib/<module>.py      the library, plus the trailer
+    OUT/kmsguard_lib/<layer>/<module>.py   the library, plus the trailer
+    OUT/kmsguard_lib/<layer>/__package__.py  a subpackage's ``__init__.py``, renamed
 
-``kmsguard_lib`` has no ``__init__.py``, so Checkov verifies its files but does
-not load them as checks. Checkov serves ``OUT/kmsguard.py`` from the verified
+No folder under ``kmsguard_lib`` has an ``__init__.py``: Checkov imports every
+``.py`` of a folder that has one as a check, under its bare name. So Checkov
+verifies the library's files but does not load them as checks. Checkov serves ``OUT/kmsguard.py`` from the verified
 bytes ahead of any installed ``kmsguard``; it then imports ``kmsguard.<module>``
 from the bytes Checkov verified (falling back to the files when Checkov runs
 without a key). YAML policies are not covered by Checkov's signatures, so
@@ -29,6 +31,7 @@ from ecdsa.util import sigencode_der
 
 TRAILER_PREFIX = b"# checkov-digest: "
 LIBRARY_DIR = "kmsguard_lib"
+PACKAGE_INIT = "__package__.py"
 POLICY_SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -72,12 +75,17 @@ class _SignedLibrary(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def find_spec(self, fullname, path=None, target=None):
         package, _, name = fullname.partition(".")
-        if package != "kmsguard" or not name or "." in name:
+        if package != "kmsguard" or not name:
             return None
-        origin = os.path.join(_LIBRARY, name + ".py")
-        if not os.path.isfile(origin):
-            return None
-        return importlib.util.spec_from_loader(fullname, self, origin=origin)
+        base = os.path.join(_LIBRARY, *name.split("."))
+        if os.path.isfile(base + ".py"):
+            return importlib.util.spec_from_loader(fullname, self, origin=base + ".py")
+        init = os.path.join(base, "__package__.py")
+        if os.path.isfile(init):  # a layer of the library (a subpackage)
+            spec = importlib.util.spec_from_loader(fullname, self, origin=init, is_package=True)
+            spec.submodule_search_locations = [base]
+            return spec
+        return None
 
     def create_module(self, spec):
         return None
@@ -172,9 +180,6 @@ def plan(checks_dir: str, library_dir: str, policies_dir: str) -> dict[str, byte
             f"Checkov does not verify YAML/JSON policies, refusing to ship unsigned {', '.join(policies)}"
         )
     library = _library_files(library_dir, (checks_dir, policies_dir))
-    nested = [path for path in library if os.sep in path]
-    if nested:
-        raise SigningError(f"the signed copy supports a flat kmsguard library, found {nested[0]}")
     files = {path: _read(os.path.join(checks_dir, path)) for path in _python_files(checks_dir)}
     if "kmsguard.py" in files or LIBRARY_DIR in {path.split(os.sep)[0] for path in files}:
         raise SigningError(f"a check file is named like the signed library (kmsguard.py or {LIBRARY_DIR}/)")
@@ -186,6 +191,8 @@ def plan(checks_dir: str, library_dir: str, policies_dir: str) -> dict[str, byte
             except SyntaxError as error:
                 raise SigningError(f"kmsguard/__init__.py cannot be appended to the signed shim: {error}") from error
             files["kmsguard.py"] = shim
+        elif os.path.basename(name) == "__init__.py":  # a layer: see the module docstring
+            files[os.path.join(LIBRARY_DIR, os.path.dirname(name), PACKAGE_INIT)] = _read(os.path.join(library_dir, name))
         else:
             files[os.path.join(LIBRARY_DIR, name)] = _read(os.path.join(library_dir, name))
     return files

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from kmsguard.roots import TERRAFORM_FILES
+# Files Terraform reads as configuration; everything else a scan meets is a template or a plan.
+TERRAFORM_FILES = (".tf", ".tf.json")
 
 # type.name[index].attribute, optionally data.-prefixed, possibly inside ${...}
 _REFERENCE = re.compile(
@@ -20,7 +21,7 @@ _REFERENCE = re.compile(
         (?P<index>\[[^\]]*\])?\.(?P<attr>[a-z_]+)""",
     re.VERBOSE,
 )
-# What kmsguard.plan writes for a plan value unknown until apply; unresolved, like any ${...}.
+# What the plan reader writes for a plan value unknown until apply; unresolved, like any ${...}.
 UNKNOWN_POLICY = "${policy known only after apply: it embeds ARNs not created yet; run the HCL scan for CKV2_KMSG_2}"
 UNKNOWN_VALUE = "${known only after apply, from an expression the plan does not show}"
 UNKNOWN_AFTER_APPLY = (UNKNOWN_POLICY, UNKNOWN_VALUE)

@@ -16,9 +16,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from kmsguard.keys import KeyClass, KeyKind, classify
-from kmsguard.model import Block, ResourceGraph
-from kmsguard.references import as_bool, describe, how_to_provide, is_unresolved, unwrap
+from kmsguard.model.resources import Block, ResourceGraph
+from kmsguard.model.values import as_bool, describe, how_to_provide, is_unresolved, unwrap
+from kmsguard.rules.key_classes import KeyClass, KeyKind, classify
 
 SSE_KMS = ("aws:kms", "aws:kms:dsse")
 BUCKET = "aws_s3_bucket"

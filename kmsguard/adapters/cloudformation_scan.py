@@ -31,9 +31,9 @@ from checkov.cloudformation.checks.resource.base_resource_check import BaseResou
 from checkov.common.models.enums import CheckResult
 from checkov.common.output.record import Record
 
-from kmsguard import cloudformation
-from kmsguard.check import KmsguardCheck, Verdict, guarded
-from kmsguard.model import Block, ResourceGraph
+from kmsguard.adapters.base_check import KmsguardCheck, Verdict, guarded
+from kmsguard.model.resources import Block, ResourceGraph
+from kmsguard.readers import cloudformation
 
 logger = logging.getLogger("kmsguard")
 

@@ -13,10 +13,10 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from kmsguard import aws_managed_policies
-from kmsguard.model import Block, ResourceGraph
-from kmsguard.policy_documents import Document, Statement, merge, parse
-from kmsguard.references import is_unresolved
+from kmsguard.model.resources import Block, ResourceGraph
+from kmsguard.model.values import is_unresolved
+from kmsguard.rules import aws_managed_policies
+from kmsguard.rules.policy_documents import Document, Statement, merge, parse
 
 ROLE = "aws_iam_role"
 POLICY = "aws_iam_policy"

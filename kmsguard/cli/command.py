@@ -17,15 +17,18 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import os
-import subprocess
+import pkgutil
 import sys
 from importlib import metadata
 from typing import Sequence
 
 import kmsguard
-from kmsguard import sarif, settings, signing, workspace
-from kmsguard.roots import TERRAFORM_FILES, RootFinder, enclosing_repository
+from kmsguard import settings
+from kmsguard.cli import sarif, signing, workspace
+from kmsguard.model.values import TERRAFORM_FILES
+from kmsguard.readers.terraform_roots import RootFinder, enclosing_repository
 
 PACK_CHECKS = "CKV_KMSG_*,CKV2_KMSG_*"
 # The pack's checks are Terraform resource checks; they also run on plan JSON.
@@ -148,34 +151,47 @@ def checkov_argv(argv: list[str], all_checks: bool) -> list[str]:
     return argv + extra
 
 
-# Run in a child interpreter: the library may load native code (tfparse starts Go's runtime,
-# which deadlocks in the worker processes Checkov forks from a parent that loaded it).
-_LOAD_PACK = """
-import importlib.util, os, pkgutil, sys
-import kmsguard
-for module in pkgutil.iter_modules(kmsguard.__path__):
-    if module.name not in ("__main__", "custom_checks", "policies"):
-        importlib.import_module("kmsguard." + module.name)
-checks = sys.argv[1]
-for name in sorted(os.listdir(checks)):
-    if name.endswith(".py") and name != "__init__.py":
-        try:  # as Checkov runs an external check file
-            spec = importlib.util.spec_from_file_location(name[:-3], os.path.join(checks, name))
-            spec.loader.exec_module(importlib.util.module_from_spec(spec))
-        except Exception as error:
-            raise type(error)(f"{name}: {error}") from None
-"""
-
-
 def verify_pack() -> None:
-    """Fail loudly if the pack cannot load: Checkov only logs a check that fails to import, then scans without it."""
-    child = subprocess.run(
-        [sys.executable, "-c", _LOAD_PACK, pack_dirs()[0]], capture_output=True, text=True,
-        env=dict(os.environ, BC_SKIP_MAPPING=os.environ.get("BC_SKIP_MAPPING", "TRUE")),
-    )
-    if child.returncode != 0:  # the last line of the traceback names the error
-        lines = child.stderr.strip().splitlines() or [f"exit code {child.returncode}"]
-        raise UsageError(f"the kmsguard pack cannot load ({lines[-1]})")
+    """Fail loudly if the pack cannot load: Checkov only logs a check that fails to import, then scans without it.
+
+    Done in this process, as Checkov would do it: every library module is
+    imported and every check file run under its bare file name. Checkov's
+    registries keep one check per ID, so its own load later adds nothing. The
+    evaluator is only looked up, not imported: tfparse starts Go's runtime,
+    which deadlocks in the worker processes Checkov forks from a parent that
+    loaded it (the evaluation imports it where it runs).
+    """
+    for name in _library_modules():
+        try:
+            importlib.import_module(name)
+        except Exception as error:
+            raise UsageError(f"the kmsguard pack cannot load ({name}: {type(error).__name__}: {error})") from None
+    if importlib.util.find_spec("tfparse") is None:
+        raise UsageError("the kmsguard pack cannot load (tfparse, its Terraform evaluator, is not installed)")
+    checks = pack_dirs()[0]
+    for file_name in sorted(os.listdir(checks)):
+        if file_name.endswith(".py") and file_name != "__init__.py":
+            _run_check_file(file_name[:-3], os.path.join(checks, file_name))
+
+
+def _library_modules() -> list[str]:
+    skipped = ("kmsguard.__main__", "kmsguard.custom_checks", "kmsguard.policies")
+    return [module.name for module in pkgutil.walk_packages(kmsguard.__path__, "kmsguard.")
+            if not module.name.startswith(skipped)]
+
+
+def _run_check_file(name: str, path: str) -> None:
+    if name in sys.modules:  # already run in this process
+        return
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:
+        del sys.modules[name]
+        raise UsageError(f"the kmsguard pack cannot load ({name}.py: {type(error).__name__}: {error})") from None
 
 
 class _RepairedSarif:

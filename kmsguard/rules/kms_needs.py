@@ -19,13 +19,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from kmsguard.encrypted_buckets import EncryptedBucket, EncryptedBuckets, Key, encrypted_buckets, nameable
-from kmsguard.keys import classify
-from kmsguard.model import Block, ResourceGraph
-from kmsguard.policy_documents import Statement, iam_glob
-from kmsguard.references import is_unresolved, unwrap
-from kmsguard.role_policies import role_document, roles_named
-from kmsguard.s3 import BUCKET
+from kmsguard.model.resources import Block, ResourceGraph
+from kmsguard.model.values import is_unresolved, unwrap
+from kmsguard.rules.encrypted_buckets import EncryptedBucket, EncryptedBuckets, Key, encrypted_buckets, nameable
+from kmsguard.rules.key_classes import classify
+from kmsguard.rules.policy_documents import Statement, iam_glob
+from kmsguard.rules.role_policies import role_document, roles_named
+from kmsguard.rules.s3_encryption import BUCKET
 
 READS = ("s3:GetObject", "s3:GetObjectVersion")
 WRITES = ("s3:PutObject",)

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from kmsguard.model import Block, ResourceGraph
-from kmsguard.references import (
+from kmsguard.model.resources import Block, ResourceGraph
+from kmsguard.model.values import (
     UNKNOWN_AFTER_APPLY,
     describe,
     how_to_provide,

@@ -3,7 +3,7 @@
 Checkov's Terraform scan runs in Python on one core. A thread evaluating the
 roots beside it would compete for the GIL (the evaluator's output is decoded
 and converted in Python), so the roots are evaluated by a child interpreter
-(``python -m kmsguard.background``) on the other core: the same
+(``python -m kmsguard.readers.background_evaluation``) on the other core: the same
 ``terraform.load`` with the same arguments, only earlier and elsewhere. Each
 root comes back pickled as soon as it is done. Whatever the child does not
 deliver, the scan evaluates in-process, so a failure here costs time, never a
@@ -25,9 +25,9 @@ from dataclasses import replace
 from typing import IO, Union
 
 import kmsguard
-from kmsguard import terraform
-from kmsguard.model import Block
-from kmsguard.roots import RootFinder, terraform_dirs
+from kmsguard.model.resources import Block
+from kmsguard.readers import terraform
+from kmsguard.readers.terraform_roots import RootFinder, terraform_dirs
 
 logger = logging.getLogger("kmsguard")
 _FRAME = struct.Struct("!Q")  # length of the pickle that follows
@@ -46,7 +46,7 @@ class Evaluation:
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [library, os.environ.get("PYTHONPATH")])),
                    GOMAXPROCS="1")  # one core for the evaluator's Go runtime: Checkov needs the other
         self.child = subprocess.Popen(
-            [sys.executable, "-m", "kmsguard.background", json.dumps({"paths": paths, "var_files": var_files})],
+            [sys.executable, "-m", __name__, json.dumps({"paths": paths, "var_files": var_files})],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
         )
         atexit.register(self._stop)

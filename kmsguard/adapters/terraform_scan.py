@@ -7,7 +7,7 @@ Checkov leaves ``count``, ``dynamic`` blocks, ``try()`` and many module
 values unevaluated. From the graph it takes only the absolute paths of the
 scanned files, and for each result Checkov asks about, which file, address
 and calling root it is. The model the rules read comes from
-``terraform.py`` (HCL, every root evaluated once per scan) or ``plan.py``
+``terraform.py`` (HCL, every root evaluated once per scan) or ``terraform_plan.py``
 (a plan's JSON).
 
 Vertex attributes relied on (checkov 3.2 and 3.3): ``block_type_``,
@@ -25,9 +25,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from kmsguard import background, plan, terraform
-from kmsguard.model import Block, ResourceGraph, strip_indexes
-from kmsguard.roots import TERRAFORM_FILES, RootFinder
+from kmsguard.model.resources import Block, ResourceGraph, strip_indexes
+from kmsguard.model.values import TERRAFORM_FILES
+from kmsguard.readers import background_evaluation, terraform, terraform_plan
+from kmsguard.readers.terraform_roots import RootFinder
 
 logger = logging.getLogger("kmsguard")
 
@@ -61,9 +62,9 @@ class Scan:
             self.vertices[vertex.address].append(vertex)
         self.failed_roots: dict[str, str] = {}  # root -> why it could not be evaluated
         self.evaluated_dirs: set[str] = set()
-        plans = plan.plan_files(sorted(f for f in files if f.endswith(".json")))
+        plans = terraform_plan.plan_files(sorted(f for f in files if f.endswith(".json")))
         if plans:
-            self.model = ResourceGraph(plan.blocks(plans))
+            self.model = ResourceGraph(terraform_plan.blocks(plans))
             self.evaluated_dirs = set(plans)
         else:
             self.model = ResourceGraph(self._evaluate(files))
@@ -172,7 +173,7 @@ def _var_files() -> list[str]:
     return [os.path.abspath(f) for f in found]
 
 
-_PREFETCHED: background.Evaluation | None = None
+_PREFETCHED: background_evaluation.Evaluation | None = None
 
 
 def prefetch() -> None:
@@ -184,7 +185,7 @@ def prefetch() -> None:
     if not paths:
         return
     try:
-        _PREFETCHED = background.Evaluation(paths, _var_files())
+        _PREFETCHED = background_evaluation.Evaluation(paths, _var_files())
     except OSError:  # no second process: the scan evaluates in-process
         logger.debug("kmsguard could not start its background evaluation", exc_info=True)
 

@@ -13,10 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Union
 
-from kmsguard.keys import KEY_RESOURCES, KeyClass, KeyKind
-from kmsguard.model import Block, ResourceGraph
-from kmsguard.references import as_bool, is_unresolved
-from kmsguard.s3 import BUCKET, block_rules, bucket_index
+from kmsguard.model.resources import Block, ResourceGraph
+from kmsguard.model.values import as_bool, is_unresolved
+from kmsguard.rules.key_classes import KEY_RESOURCES, KeyClass, KeyKind
+from kmsguard.rules.s3_encryption import BUCKET, block_rules, bucket_index
 
 
 @dataclass(frozen=True, eq=False)

@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
-from kmsguard.references import is_unresolved, reference_spans, references_in
+from kmsguard.model.values import is_unresolved, reference_spans, references_in
 
 _INDEX = re.compile(r"\[[^\]]*\]$")
 _ALL_INDEXES = re.compile(r"\[(?:\"[^\"]*\"|[^\]]*)\]")
