@@ -3,7 +3,9 @@
 e2e: the test starts a process (checkov, kmsguard, pre-commit, terraform, git).
 terraform: it needs the terraform binary. network: it needs the network.
 exhaustive: it re-checks, case by case, what the quick loop shares (slow).
-All three imply e2e. Modules that start processes in every test are marked here,
+tools_only: it exercises only other tools (terraform validate, cfn-lint, a
+pre-commit install), so CI runs it under the newest Checkov only.
+All four imply e2e. Modules that start processes in every test are marked here,
 by name; a module that marks its own tests is left alone. A module that
 starts processes but is marked neither way stops the run, so the fast loop
 never starts processes by accident.
@@ -24,11 +26,12 @@ MODULE_MARKS = {
     "test_cli": ("e2e",),
     "test_plan_dynamic": ("e2e",),
     "test_plan_parity": ("e2e",),
-    "test_pre_commit": ("e2e", "network"),  # installs the hook's environment from PyPI
+    # Installs the hook's environment from PyPI, with its own (newest) Checkov: the floor run skips it.
+    "test_pre_commit": ("e2e", "network", "tools_only"),
     "test_sarif": ("e2e",),
     "test_signing": ("e2e",),
 }
-IMPLY_E2E = ("terraform", "network", "exhaustive")
+IMPLY_E2E = ("terraform", "network", "exhaustive", "tools_only")
 _STARTS_PROCESSES = re.compile(r"\bsubprocess\b|\btool_support\b|\bplans\.scan\b|\bplanmaker\b")
 _RUNS_TERRAFORM = re.compile(
     r"""\[\s*["']terraform["']\s*,\s*["'](?:init|plan|show|apply|validate|version|-)|which\(\s*["']terraform""")

@@ -122,6 +122,7 @@ def _templates() -> list[Path]:
     return sorted(found)
 
 
+@pytest.mark.tools_only
 @pytest.mark.parametrize("template", _templates(), ids=lambda p: str(p.relative_to(REPO)))
 def test_template_is_valid_cloudformation(template: Path):
     assert CFN_LINT.exists(), "cfn-lint is not installed next to this Python (pip install cfn-lint)"

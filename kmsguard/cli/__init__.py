@@ -1,0 +1,1 @@
+"""The kmsguard command: scans, SARIF repair, signing, the workspace loader."""

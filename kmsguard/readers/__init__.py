@@ -1,0 +1,1 @@
+"""Readers: Terraform (through tfparse), plan JSON and CloudFormation templates into the model."""

@@ -70,56 +70,27 @@ def blocks(plans: dict[str, dict]) -> list[Block]:
     return [block for path, document in plans.items() for block in _Plan(path, document).build()]
 
 
-class _Plan:
-    def __init__(self, path: str, document: dict) -> None:
-        self.path, self.document = path, document
-        self.changes = {c.get("address"): c.get("change", {}) for c in document.get("resource_changes", [])}
-        self.instances: dict[str, Block] = {}
-        self.raw: dict[str, dict] = {}  # address -> plan resource (values...)
-        self.module_of: dict[str, str] = {}
+class _Configuration:
+    """The plan's ``configuration`` section: which blocks an expression refers to, through module inputs and outputs."""
 
-    def build(self) -> list[Block]:
-        prior = self.document.get("prior_state", {}).get("values", {}).get("root_module", {})
-        for module in (self.document.get("planned_values", {}).get("root_module", {}), prior):
-            for address, resource in _resources(module, ""):
-                if address in self.raw:
-                    continue
-                mode_data = resource.get("mode") == "data"
-                if not mode_data and module is prior:
-                    continue  # existing resources the plan deletes are not judged
-                self.raw[address] = resource
-                self.module_of[address] = resource["__module__"]
-                index = resource.get("index")
-                name = resource.get("name", "") + ("" if index is None else f"[{json.dumps(index)}]")
-                self.instances[address] = Block(
-                    key=f"{self.path}:{address}", block_type="data" if mode_data else "resource",
-                    type=resource.get("type", ""), name=name, address=address, file_path=self.path,
-                    config={}, root=self.path,
-                )
-        for address, block in self.instances.items():
-            resource = self.raw[address]
-            unknown = self.changes.get(address, {}).get("after_unknown") or {}
-            expressions = self._config_of(address).get("expressions", {})
-            block.config = self._convert(block, resource.get("values") or {}, unknown, expressions, "")
-            block.config["__address__"] = address
-        return list(self.instances.values())
+    def __init__(self, document: dict, instances: dict[str, Block], raw: dict[str, dict], module_of: dict[str, str]) -> None:
+        self.document, self.instances, self.raw, self.module_of = document, instances, raw, module_of
 
-    # -- configuration ----------------------------------------------------------
-    def _config_module(self, module: str) -> dict:
+    def module(self, module: str) -> dict:
         config = self.document.get("configuration", {}).get("root_module", {})
         for name in re.findall(r"module\.([\w-]+)", module):
             config = config.get("module_calls", {}).get(name, {}).get("module", {})
         return config
 
-    def _config_of(self, address: str) -> dict:
+    def of(self, address: str) -> dict:
         resource = self.raw[address]
         relative = ("data." if resource.get("mode") == "data" else "") + f"{resource.get('type')}.{resource.get('name')}"
-        for entry in self._config_module(self.module_of[address]).get("resources", []):
+        for entry in self.module(self.module_of[address]).get("resources", []):
             if entry.get("address") == relative:
                 return entry
         return {}
 
-    def _targets(self, references: list[str], module: str, holder: Block, depth: int = 0) -> tuple[list[tuple[Block, str]], bool]:
+    def targets(self, references: list[str], module: str, holder: Block, depth: int = 0) -> tuple[list[tuple[Block, str]], bool]:
         """(target blocks with the attribute used, whether something could not be followed)."""
         found: list[tuple[Block, str]] = []
         opaque = False
@@ -136,12 +107,12 @@ class _Plan:
                 opaque = opaque or hidden
             elif parts[0] == "module" and len(parts) >= 3:
                 call = re.sub(r"\[.*$", "", parts[1])
-                output = self._config_module(module).get("module_calls", {}).get(call, {}).get("module", {}) \
+                output = self.module(module).get("module_calls", {}).get(call, {}).get("module", {}) \
                     .get("outputs", {}).get(parts[2], {}).get("expression", {})
                 children = sorted({m for m in self.module_of.values()
                                    if re.fullmatch(re.escape(_join(module, "module." + call)) + r"(\[[^\]]*\])?", m)})
                 for child in children or [_join(module, "module." + call)]:
-                    more, hidden = self._targets(output.get("references", []), child, holder, depth + 1)
+                    more, hidden = self.targets(output.get("references", []), child, holder, depth + 1)
                     found += more
                     opaque = opaque or hidden
             else:
@@ -170,8 +141,64 @@ class _Plan:
             return [], False
         parent, call = _parent(module)
         name = re.sub(r"\[.*$", "", variable)  # var.logging["target_bucket"]: the input logging
-        expression = self._config_module(parent).get("module_calls", {}).get(call, {}).get("expressions", {}).get(name, {})
-        return self._targets(expression.get("references", []), parent, holder, depth + 1)
+        expression = self.module(parent).get("module_calls", {}).get(call, {}).get("expressions", {}).get(name, {})
+        return self.targets(expression.get("references", []), parent, holder, depth + 1)
+
+    def is_null(self, expression: Any, module: str, depth: int = 0) -> bool:
+        """Whether an expression is a variable that is null here (a registry module's optional input left unset)."""
+        if not isinstance(expression, dict) or depth > 20:
+            return False
+        if "constant_value" in expression:
+            return expression["constant_value"] is None
+        references = expression.get("references") or []
+        if len(references) != 1 or not references[0].startswith("var."):
+            return False
+        name = references[0].split(".")[1]
+        if not module:
+            variable = (self.document.get("variables") or {}).get(name)
+            return isinstance(variable, dict) and "value" in variable and variable["value"] is None
+        parent, call = _parent(module)
+        given = self.module(parent).get("module_calls", {}).get(call, {}).get("expressions", {}).get(name)
+        if given is not None:
+            return self.is_null(given, parent, depth + 1)
+        declared = self.module(module).get("variables", {}).get(name)
+        return isinstance(declared, dict) and "default" in declared and declared["default"] is None
+
+
+class _Plan:
+    def __init__(self, path: str, document: dict) -> None:
+        self.path, self.document = path, document
+        self.changes = {c.get("address"): c.get("change", {}) for c in document.get("resource_changes", [])}
+        self.instances: dict[str, Block] = {}
+        self.raw: dict[str, dict] = {}  # address -> plan resource (values...)
+        self.module_of: dict[str, str] = {}
+        self.configuration = _Configuration(document, self.instances, self.raw, self.module_of)
+
+    def build(self) -> list[Block]:
+        prior = self.document.get("prior_state", {}).get("values", {}).get("root_module", {})
+        for module in (self.document.get("planned_values", {}).get("root_module", {}), prior):
+            for address, resource in _resources(module, ""):
+                if address in self.raw:
+                    continue
+                mode_data = resource.get("mode") == "data"
+                if not mode_data and module is prior:
+                    continue  # existing resources the plan deletes are not judged
+                self.raw[address] = resource
+                self.module_of[address] = resource["__module__"]
+                index = resource.get("index")
+                name = resource.get("name", "") + ("" if index is None else f"[{json.dumps(index)}]")
+                self.instances[address] = Block(
+                    key=f"{self.path}:{address}", block_type="data" if mode_data else "resource",
+                    type=resource.get("type", ""), name=name, address=address, file_path=self.path,
+                    config={}, root=self.path,
+                )
+        for address, block in self.instances.items():
+            resource = self.raw[address]
+            unknown = self.changes.get(address, {}).get("after_unknown") or {}
+            expressions = self.configuration.of(address).get("expressions", {})
+            block.config = self._convert(block, resource.get("values") or {}, unknown, expressions, "")
+            block.config["__address__"] = address
+        return list(self.instances.values())
 
     # -- values -----------------------------------------------------------------
     def _convert(self, block: Block, values: Any, unknown: Any, expressions: Any, path: str) -> dict:
@@ -189,7 +216,7 @@ class _Plan:
             elif later is True:
                 if expression is None and not path:
                     continue  # an attribute only the provider sets (arn, id): the HCL has none either
-                if self._is_null(expression, self.module_of[block.address]):
+                if self.configuration.is_null(expression, self.module_of[block.address]):
                     continue  # null in the configuration: unset, as the HCL scan sees it
                 config[key] = [self._fill(block, expression, label, key)]
             elif _is_blocks(value) or (_is_blocks(later) and value is None):
@@ -217,32 +244,12 @@ class _Plan:
         config.setdefault("dynamic", []).append({key: [f"${{{why}}}"]})
         block.unknown = tuple(dict.fromkeys(block.unknown + (why,)))
 
-    def _is_null(self, expression: Any, module: str, depth: int = 0) -> bool:
-        """Whether an expression is a variable that is null here (a registry module's optional input left unset)."""
-        if not isinstance(expression, dict) or depth > 20:
-            return False
-        if "constant_value" in expression:
-            return expression["constant_value"] is None
-        references = expression.get("references") or []
-        if len(references) != 1 or not references[0].startswith("var."):
-            return False
-        name = references[0].split(".")[1]
-        if not module:
-            variable = (self.document.get("variables") or {}).get(name)
-            return isinstance(variable, dict) and "value" in variable and variable["value"] is None
-        parent, call = _parent(module)
-        given = self._config_module(parent).get("module_calls", {}).get(call, {}).get("expressions", {}).get(name)
-        if given is not None:
-            return self._is_null(given, parent, depth + 1)
-        declared = self._config_module(module).get("variables", {}).get(name)
-        return isinstance(declared, dict) and "default" in declared and declared["default"] is None
-
     def _fill(self, block: Block, expression: Any, label: str, key: str) -> str:
         """The stand-in for a value unknown until apply."""
         if key in JSON_ATTRIBUTES:
             return UNKNOWN_POLICY
         references = expression.get("references", []) if isinstance(expression, dict) else []
-        targets, opaque = self._targets(references, self.module_of[block.address], block)
+        targets, opaque = self.configuration.targets(references, self.module_of[block.address], block)
         if not targets or opaque:
             return UNKNOWN_VALUE
         for target, _ in targets:
@@ -256,7 +263,7 @@ class _Plan:
             return self._key_with_value(block, value, label)
         if not references or not isinstance(value, str):
             return value
-        targets, _ = self._targets(references, self.module_of[block.address], block)
+        targets, _ = self.configuration.targets(references, self.module_of[block.address], block)
         plain = [(t, a) for t, a in targets
                  if _full_type(t) in _LOOKUPS or (self.raw.get(t.address, {}).get("values") or {}).get(a) == value]
         if len(plain) != 1 or len(targets) != 1:

@@ -1,0 +1,1 @@
+"""Rules: what the checks judge, read only from the model."""
