@@ -6,7 +6,8 @@ Deterministic for a given (N, seed). About a fifth of each kind lives in a
 module called four times (so references cross module inputs), the rest is
 spread over root files of FILE_SIZE items each. The mix of good and bad
 configurations is roughly what a real estate looks like: mostly compliant,
-with every failure mode of the pack present.
+with every failure mode of the pack present. Every tenth item also sends VPC
+Flow Logs into its bucket and every twentieth a CloudTrail trail (CKV2_KMSG_3).
 """
 from __future__ import annotations
 
@@ -96,6 +97,19 @@ def role_tf(name: str, bucket: str, key_arn: str, variant: str) -> str:
     return "".join(out)
 
 
+def deliveries_tf(i: int, bucket: str, key_ref: str, bucket_variant: str) -> str:
+    """Service deliveries (CKV2_KMSG_3) on a fixed share of the items; no random draw, so the rest of the tree is as before."""
+    out = []
+    if i % 10 == 3:  # VPC Flow Logs into the bucket: its key policy must allow delivery.logs.amazonaws.com
+        out.append(f'resource "aws_flow_log" "{bucket}" {{\n  vpc_id               = "vpc-0123456789abcdef0"\n'
+                   f'  traffic_type         = "REJECT"\n  log_destination_type = "s3"\n'
+                   f'  log_destination      = aws_s3_bucket.{bucket}.arn\n}}\n\n')
+    if i % 20 == 7 and bucket_variant == "cmk":  # a trail with its own key (the bucket's)
+        out.append(f'resource "aws_cloudtrail" "{bucket}" {{\n  name           = "{bucket}"\n'
+                   f'  s3_bucket_name = aws_s3_bucket.{bucket}.id\n  kms_key_id     = {key_ref}\n}}\n\n')
+    return "".join(out)
+
+
 def items(rng: random.Random, count: int, prefix: str, bucket_prefix: str, in_module: bool) -> list[str]:
     """Terraform text of ``count`` (key, bucket, role) items, one string each."""
     blocks = []
@@ -109,6 +123,7 @@ def items(rng: random.Random, count: int, prefix: str, bucket_prefix: str, in_mo
         text += bucket_tf(bucket, f"{bucket_prefix}-{i}", key_ref, f"aws_kms_alias.{key}.arn", bucket_variant,
                           f"{prefix}b{i - 1}" if i else None)
         text += role_tf(role, bucket, role_key, role_variant)
+        text += deliveries_tf(i, bucket, key_ref, bucket_variant)
         blocks.append(text)
     return blocks
 

@@ -40,7 +40,13 @@ def _item(rng: random.Random, i: int, n: int) -> dict[str, dict]:
     if by_default:
         properties["BucketEncryption"] = {"ServerSideEncryptionConfiguration": [
             {"ServerSideEncryptionByDefault": by_default, "BucketKeyEnabled": True}]}
+    if i % 10 == 5 and i:  # S3 server access logs into the previous bucket (CKV2_KMSG_3); no random draw
+        properties["LoggingConfiguration"] = {"DestinationBucketName": {"Ref": f"Bucket{i - 1}"}}
     resources[bucket] = {"Type": "AWS::S3::Bucket", "Properties": properties}
+    if i % 10 == 3:  # VPC Flow Logs into the bucket (CKV2_KMSG_3)
+        resources[f"FlowLog{i}"] = {"Type": "AWS::EC2::FlowLog", "Properties": {
+            "ResourceId": "vpc-0123456789abcdef0", "ResourceType": "VPC", "TrafficType": "REJECT",
+            "LogDestinationType": "s3", "LogDestination": {"Fn::GetAtt": [bucket, "Arn"]}}}
     statements: list[dict] = [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
                                "Resource": {"Fn::Sub": f"${{{bucket}.Arn}}/*"}}]
     if role_variant == "good":

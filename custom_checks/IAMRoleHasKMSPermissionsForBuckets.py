@@ -3,8 +3,11 @@ from checkov.common.models.enums import CheckCategories
 
 from kmsguard.adapters.base_check import KmsguardCheck, Verdict
 from kmsguard.adapters.cloudformation_scan import cloudformation_twin
+from kmsguard.model.fix_intents import AddKeyPolicyStatement, AddRoleStatement
+from kmsguard.model.resources import Block
+from kmsguard.model.values import framework_of
 from kmsguard.rules.encrypted_buckets import UnknownKey, key_label
-from kmsguard.rules.key_access import Access, access_to_key
+from kmsguard.rules.key_access import Access, access_to_key, key_policies, names_account
 from kmsguard.rules.kms_needs import needs_and_notes
 from kmsguard.rules.remediation_statements import dumps, key_policy_statement, role_statement
 from kmsguard.rules.role_policies import ROLE, assumptions_of
@@ -35,7 +38,7 @@ class IAMRoleHasKMSPermissionsForBuckets(KmsguardCheck):
         if problems and not failures:
             details.append("kmsguard cannot tell whether this role lacks KMS permissions until these policies can be read")
         if details:
-            return Verdict.failed(*details)
+            return Verdict.failed(*details, intents=_intents(role, failures, problems, graph))
         notes = assumptions_of(role, graph) + notes
         if not needs:
             return Verdict.passed("uses no object of an SSE-KMS bucket in this scan", *notes)
@@ -52,12 +55,16 @@ class IAMRoleHasKMSPermissionsForBuckets(KmsguardCheck):
             return (f"{need.bucket}: {because}, but kmsguard cannot tell which key protects it, so it cannot check "
                     f"the role's {missing} on that key: {what}; see {self.guideline}")
         key = key_label(need.key)
+        if any(a in access.undecided for a in access.missing):
+            return self._undecided(role, need, access, graph, because, key)
+        missing = ", ".join(access.missing)
         if need.bucket.startswith("replication "):
             problem = (f"{need.bucket}: {because} with {key}, but the role lacks {missing} on that key, "
                        "so S3 cannot replicate those objects")
         else:
             problem = (f"{need.bucket}: {because}, encrypted with {key}, but the role lacks {missing} on that key, "
                        "so S3 answers AccessDenied")
+        problem += _unmet(access)
         if access.request_alias:
             problem += (f" (a statement allows {', '.join(access.request_alias)} only when the request names the alias "
                         "(kms:RequestAlias); S3 decrypts with the key ID from the object's metadata, so use "
@@ -70,18 +77,79 @@ class IAMRoleHasKMSPermissionsForBuckets(KmsguardCheck):
             if not allowable:
                 return problem
             access = Access(missing=allowable, iam_ignored=[a for a in access.iam_ignored if a in allowable])
-        if access.iam_ignored:
+        if access.iam_ignored or not _delegates(need.key, access.missing, graph):
             # The key policy does not delegate to IAM: only the key policy itself can grant.
             reason = (f"{problem}. The key policy of {key} does not let IAM policies grant "
-                      f"{', '.join(access.iam_ignored)} (no statement for the account root)")
+                      f"{', '.join(access.iam_ignored or access.missing)} (no statement for the account root)")
             statement = key_policy_statement(role, need, access.missing, graph)
             if statement is None:
                 return f"{reason}. Add a statement for this role's ARN allowing {missing} to the key policy"
-            return f"{reason}. Add to the key policy: {dumps(statement)}"
+            return f"{reason}. Add to the key policy: {dumps(statement, need.key)}"
         statement, why_not = role_statement(role, need, access.missing, graph)
         if statement is None:
             return f"{problem}. {why_not[0].upper()}{why_not[1:]}; see {self.guideline}"
-        return f"{problem}. Add to the role's policy: {dumps(statement)}"
+        return f"{problem}. Add to the role's policy: {dumps(statement, role)}"
+
+    def _undecided(self, role, need, access, graph, because, key):
+        # A condition kmsguard cannot judge grants nothing: said apart from what is plainly missing.
+        undecided = [a for a in access.missing if a in access.undecided]
+        reasons = "; ".join(dict.fromkeys(r for a in undecided for r in access.undecided[a]))
+        text = (f"{need.bucket}: {because}, encrypted with {key}, but kmsguard cannot tell whether the role may "
+                f"use {', '.join(undecided)} on that key: {reasons}")
+        rest = [a for a in access.missing if a not in access.undecided]
+        if not rest:
+            return text
+        access = Access(missing=rest, iam_ignored=[a for a in access.iam_ignored if a in rest],
+                        request_alias=access.request_alias, denied=access.denied, unmet=access.unmet)
+        return f"{text}. {self._describe(role, need, access, graph)}"
+
+
+def _intents(role, failures, problems, graph):
+    """What `kmsguard fix` adds: each missing statement, built as the details print it; all of them or none."""
+    if framework_of(role) != "terraform":
+        return []  # templates: their editor's intents come later (a key policy naming the role can be circular)
+    if problems or len(failures) > MAX_LISTED:
+        return []  # a policy kmsguard cannot read, or a list cut short: a fix would be a guess
+    intents: list = []
+    for need, access in failures:
+        if isinstance(need.key, UnknownKey) or access.denied or any(a in access.undecided for a in access.missing):
+            return []  # an unknown key, an explicit Deny or an undecided condition is left to a person
+        if access.iam_ignored or not _delegates(need.key, access.missing, graph):
+            statement = key_policy_statement(role, need, access.missing, graph)
+            if statement is None or not isinstance(need.key, Block):
+                return []
+            intents.append(AddKeyPolicyStatement(need.key, statement, f"let {role.address} use {key_label(need.key)}"))
+            continue
+        statement, _ = role_statement(role, need, access.missing, graph)
+        if statement is None and isinstance(need.key, Block) and framework_of(need.key) == "terraform":
+            # The key is in another module: the fixer names it through that module's output, or refuses.
+            statement = {"Effect": "Allow", "Action": list(access.missing)}
+        if statement is None:
+            return []
+        intents.append(AddRoleStatement(role, statement, need.key, f"grant {', '.join(access.missing)} on "
+                                                                   f"{key_label(need.key)}"))
+    return intents
+
+
+def _delegates(key, actions, graph):
+    """Whether the key policy lets IAM policies grant ``actions`` (an account-root Allow), so a role statement works.
+
+    Without it only the key policy can grant (AWS KMS developer guide, "Default key policy": the statement
+    for the account root is what enables IAM policies).
+    """
+    if not isinstance(key, Block):
+        return True  # a key outside the scan: its policy is not known here
+    policy = key_policies(graph).get(id(key))
+    if policy is None or policy.problems:
+        return True  # the default key policy delegates; an unreadable one is a problem reported elsewhere
+    return all(any(s.allow and s.covers_action(a) and any(names_account(p) for p in s.principals)
+                   for s in policy.statements) for a in actions)
+
+
+def _unmet(access):
+    """The Allows whose condition S3's request never meets, said so the reader sees why they do not count."""
+    unmet = [r for a in access.missing for r in access.unmet.get(a, []) if "kms:RequestAlias" not in r]
+    return f" ({'; '.join(dict.fromkeys(unmet))})" if unmet else ""
 
 
 check = IAMRoleHasKMSPermissionsForBuckets()

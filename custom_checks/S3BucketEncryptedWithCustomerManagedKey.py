@@ -1,7 +1,8 @@
 """CKV2_KMSG_1: a bucket's effective default encryption is SSE-KMS (or DSSE-KMS) with a customer-managed key."""
 from kmsguard.adapters.base_check import KmsguardCheck, Verdict
 from kmsguard.adapters.cloudformation_scan import cloudformation_twin
-from kmsguard.model.values import describe, framework_of, how_to_provide
+from kmsguard.model.values import attribute_name, describe, framework_of, how_to_provide
+from kmsguard.rules.migration import migration_intents
 from kmsguard.rules.s3_encryption import (
     BUCKET,
     INLINE,
@@ -23,14 +24,15 @@ class S3BucketEncryptedWithCustomerManagedKey(KmsguardCheck):
         index = bucket_index(graph)
         configs = []
         if has_inline(bucket.config):
-            configs.append(EncryptionConfig(f"{bucket.address} (inline {INLINE})", block_rules(graph, bucket, True)))
+            where = f"inline {INLINE}" if framework_of(bucket) != "cloudformation" else attribute_name(bucket, INLINE)
+            configs.append(EncryptionConfig(f"{bucket.address} ({where})", block_rules(graph, bucket, True)))
         for block in index.configs_of(bucket):
             configs.append(EncryptionConfig(block.address, block_rules(graph, block, False)))
         deliveries = index.deliveries_of(bucket)
         unlinked = index.unlinked_near(bucket) if not configs else []
         if deliveries and not unlinked:
-            ok, detail = log_target_verdict([rule for c in configs for rule in c.rules], deliveries)
-            return Verdict.passed(detail) if ok else Verdict.failed(detail)
+            ok, detail = log_target_verdict([rule for c in configs for rule in c.rules], deliveries, bucket)
+            return Verdict.passed(detail) if ok else Verdict.failed(detail, intents=migration_intents(bucket, graph))
         if unlinked:
             # A configuration exists but names its bucket by a value the scan cannot know: it may be this one.
             return Verdict.failed(*(
@@ -39,10 +41,10 @@ class S3BucketEncryptedWithCustomerManagedKey(KmsguardCheck):
                 "so kmsguard cannot tell whether it is this bucket's" for config, value in unlinked))
         if not configs:
             return Verdict.failed(f"no default encryption configuration: S3 applies SSE-S3 with an Amazon-owned key. "
-                                  f"{_add_encryption(bucket)}")
+                                  f"{_add_encryption(bucket)}", intents=migration_intents(bucket, graph))
         problems = [problem for config in configs for problem in config.problems]
         if problems:
-            return Verdict.failed(*problems)
+            return Verdict.failed(*problems, intents=migration_intents(bucket, graph))
         return Verdict.passed(*(f"{c.source}: {r.summary}" for c in configs for r in c.rules))
 
 

@@ -1,7 +1,8 @@
 """CKV_KMSG_4: SSE-KMS encryption rules turn on S3 Bucket Keys, which cut KMS request costs by up to 99%."""
 from kmsguard.adapters.base_check import KmsguardCheck, Verdict
 from kmsguard.adapters.cloudformation_scan import cloudformation_twin
-from kmsguard.model.values import as_bool, describe, how_to_provide, is_unresolved
+from kmsguard.model.fix_intents import SetAttribute
+from kmsguard.model.values import as_bool, attribute_name, attribute_setting, describe, how_to_provide, is_unresolved
 from kmsguard.rules.s3_encryption import BUCKET, ENCRYPTION_CONFIG, judge_rules
 
 
@@ -14,19 +15,28 @@ class S3BucketKeyEnabled(KmsguardCheck):
 
     def evaluate(self, block, model):
         # Bucket Keys exist for aws:kms only; S3 does not support them with DSSE-KMS.
-        rules = [r for r in judge_rules(block.config, block.type == BUCKET, None, None) if r.algorithm == "aws:kms"]
+        inline = block.type == BUCKET
+        judged = judge_rules(block.config, inline, None, None)
+        rules = [r for r in judged if r.algorithm == "aws:kms"]
         if not rules:
             return Verdict.not_applicable()
-        problems = []
-        for rule in rules:
+        problems, intents = [], []
+        prefix = ("server_side_encryption_configuration", 0) if inline else ()
+        for index, rule in enumerate(judged):
+            if rule.algorithm != "aws:kms":
+                continue
             enabled = as_bool(rule.bucket_key_enabled)
             if enabled is None and rule.bucket_key_enabled is not None:
                 value = rule.bucket_key_enabled
                 why = how_to_provide(block, value) if is_unresolved(value) else "not true or false"
-                problems.append(f"bucket_key_enabled {describe(value)} is {why}")
+                problems.append(f"{attribute_name(block, 'bucket_key_enabled')} {describe(value)} is {why}")
             elif not enabled:
-                problems.append("an aws:kms rule does not set bucket_key_enabled = true")
-        return Verdict.failed(*problems) if problems else Verdict.passed()
+                problems.append(f"an aws:kms rule does not set {attribute_setting(block, 'bucket_key_enabled', True)}")
+                intents.append(SetAttribute(block, (*prefix, "rule", index, "bucket_key_enabled"), True,
+                                            "turn S3 Bucket Keys on"))
+        if problems and len(intents) < len(problems):
+            intents = []  # an unknown value is left to a person, and so is the rest of this resource
+        return Verdict.failed(*problems, intents=intents) if problems else Verdict.passed()
 
 
 check = S3BucketKeyEnabled()

@@ -1,6 +1,7 @@
 """CKV_KMSG_1: an S3 encryption configuration uses SSE-KMS (or DSSE-KMS) with a customer-managed key."""
 from kmsguard.adapters.base_check import KmsguardCheck, Verdict
 from kmsguard.adapters.cloudformation_scan import cloudformation_twin
+from kmsguard.rules.migration import migration_intents
 from kmsguard.rules.s3_encryption import (
     BUCKET,
     ENCRYPTION_CONFIG,
@@ -29,12 +30,18 @@ class S3EncryptionUsesCustomerManagedKey(KmsguardCheck):
         buckets = [owner] if inline else index.buckets_of(owner)
         deliveries = [delivery for bucket in buckets for delivery in index.deliveries_of(bucket)]
         if deliveries:
-            ok, detail = log_target_verdict(rules, deliveries)
-            return Verdict.passed(detail) if ok else Verdict.failed(detail)
+            ok, detail = log_target_verdict(rules, deliveries, owner)
+            return Verdict.passed(detail) if ok else Verdict.failed(detail, intents=_intents(buckets, graph))
         problems = EncryptionConfig(owner.address, rules).problems
         if problems:
-            return Verdict.failed(*problems)
+            return Verdict.failed(*problems, intents=_intents(buckets, graph))
         return Verdict.passed(*(rule.summary for rule in rules))
+
+
+def _intents(buckets, graph):
+    # The same migration CKV2_KMSG_1 asks for, per bucket this configuration encrypts; all of them or none.
+    found = [migration_intents(bucket, graph) for bucket in buckets]
+    return [i for intents in found for i in intents] if buckets and all(found) else []
 
 
 check = S3EncryptionUsesCustomerManagedKey()

@@ -50,7 +50,69 @@ MAX_ROTATION_PERIOD = Setting(
     "KMSGUARD_MAX_ROTATION_PERIOD_DAYS", default=365, low=90, high=2560,
     meaning="the maximum KMS key rotation period",
 )
-ALL = (MIN_DELETION_WINDOW, MAX_ROTATION_PERIOD)
+
+
+@dataclass(frozen=True)
+class ParameterFiles:
+    """``KMSGUARD_CFN_PARAMETERS``: CloudFormation parameter files, ``TEMPLATE=FILE`` or ``FILE`` entries.
+
+    Entries are separated by the OS path separator (``:``, ``;`` on Windows),
+    as in ``PATH``; relative paths are read from the working directory. A
+    ``FILE`` without a template applies to every template of the scan. Only
+    the form and the files' existence are checked here: their content is read
+    by ``kmsguard.readers.cloudformation_parameters``, which raises
+    ``SettingsError`` too.
+    """
+
+    variable: str
+    meaning: str
+
+    def read(self) -> tuple[tuple[str | None, str], ...]:
+        raw = os.environ.get(self.variable) or ""
+        entries: list[tuple[str | None, str]] = []
+        for entry in (e.strip() for e in raw.split(os.pathsep)):
+            if not entry:
+                continue
+            template, _, file = entry.rpartition("=")
+            if "=" in entry and not (template.strip() and file.strip()):
+                raise SettingsError(f"kmsguard: environment variable {self.variable}={raw!r} is invalid: "
+                                    f"entry {entry!r} is not TEMPLATE=FILE or FILE ({self.meaning}).")
+            if template.strip() and not os.path.isfile(template.strip()):
+                raise SettingsError(f"kmsguard: environment variable {self.variable} names a template "
+                                    f"that does not exist: {template.strip()}")
+            if not os.path.isfile(file.strip()):
+                raise SettingsError(f"kmsguard: environment variable {self.variable} names a parameter file "
+                                    f"that does not exist: {file.strip()}")
+            entries.append((template.strip() or None, file.strip()))
+        return tuple(entries)
+
+
+@dataclass(frozen=True)
+class Name:
+    """A plain name setting (``KMSGUARD_SAM_CONFIG_ENV``): empty or unset means the default."""
+
+    variable: str
+    default: str
+    meaning: str
+
+    def read(self) -> str:
+        raw = (os.environ.get(self.variable) or "").strip()
+        if raw and not all(c.isalnum() or c in "-_." for c in raw):
+            raise SettingsError(f"kmsguard: environment variable {self.variable}={raw!r} is invalid: "
+                                f"{self.meaning} is a name of letters, digits, '-', '_' and '.'.")
+        return raw or self.default
+
+
+CFN_PARAMETERS = ParameterFiles(
+    "KMSGUARD_CFN_PARAMETERS",
+    meaning="CloudFormation parameter files for templates, entries separated by the OS path separator",
+)
+SAM_CONFIG_ENV = Name(
+    "KMSGUARD_SAM_CONFIG_ENV", default="default",
+    meaning="the samconfig.toml environment whose parameter_overrides give template parameter values",
+)
+ALL: tuple[Setting | ParameterFiles | Name, ...] = (MIN_DELETION_WINDOW, MAX_ROTATION_PERIOD, CFN_PARAMETERS,
+                                                    SAM_CONFIG_ENV)
 
 
 def validate_all() -> None:

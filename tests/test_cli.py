@@ -135,6 +135,16 @@ def test_pre_commit_mode_with_no_terraform_files_does_nothing(tmp_path):
     assert result.returncode == 0 and result.stdout == ""
 
 
+def test_checking_the_pack_loads_no_evaluator_runtime(tmp_path):
+    # tfparse starts Go's runtime, which deadlocks in the workers Checkov forks from a parent that loaded it:
+    # the command checks the pack in its own process, so that check must leave tfparse unimported.
+    probe = ("import sys; from kmsguard.cli import command; command.verify_pack(); "
+             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'tfparse'))")
+    result = run([tool("python"), "-c", probe], cwd=tmp_path)  # not the checkout: the installed wheel
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "[]"
+
+
 def test_a_pack_that_cannot_load_stops_the_scan(tmp_path, monkeypatch, capsys):
     # Checkov would only log the broken check and scan on without it: a clean-looking scan.
     from kmsguard.cli import command

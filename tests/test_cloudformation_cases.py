@@ -46,7 +46,7 @@ def test_cloudformation_case(expected_file: Path, monkeypatch: pytest.MonkeyPatc
 
 def test_every_rule_has_cloudformation_cases() -> None:
     covered = {p.parent.parent.name for p in CFN_CASE_FILES}
-    assert covered == {"CKV_KMSG_1", "CKV_KMSG_2", "CKV_KMSG_3", "CKV_KMSG_4", "CKV2_KMSG_1", "CKV2_KMSG_2"}
+    assert covered == {"CKV_KMSG_1", "CKV_KMSG_2", "CKV_KMSG_3", "CKV_KMSG_4", "CKV2_KMSG_1", "CKV2_KMSG_2", "CKV2_KMSG_3"}
 
 
 def test_failed_results_have_details() -> None:

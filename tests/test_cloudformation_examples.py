@@ -55,6 +55,9 @@ TWINS = {
         ("CKV2_KMSG_2", "aws_iam_role.artifact_builder", "AWS::IAM::Role.ArtifactBuilderRole"),
         ("CKV2_KMSG_2", "aws_iam_role.payments_exporter", "AWS::IAM::Role.PaymentsExporterRole"),
         ("CKV2_KMSG_2", "aws_iam_role.artifacts_api", "AWS::IAM::Role.ArtifactsApiRole"),
+        ("CKV2_KMSG_3", "aws_s3_bucket_logging.reports", "AWS::S3::Bucket.ReportsBucket"),
+        ("CKV2_KMSG_3", "aws_s3_bucket_logging.artifacts", "AWS::S3::Bucket.ArtifactsBucket"),
+        ("CKV2_KMSG_1", "aws_s3_bucket.request_logs", "AWS::S3::Bucket.RequestLogsBucket"),
     ],
     "good": [
         ("CKV2_KMSG_1", "module.s3.aws_s3_bucket.this", "AWS::S3::Bucket.ArtifactsBucket"),
@@ -66,6 +69,9 @@ TWINS = {
         ("CKV2_KMSG_2", "aws_iam_role.artifact_builder", "AWS::IAM::Role.ArtifactBuilderRole"),
         ("CKV2_KMSG_2", "aws_iam_role.auditor", "AWS::IAM::Role.AuditorRole"),
         ("CKV2_KMSG_2", "aws_iam_role.artifacts_api", "AWS::IAM::Role.ArtifactsApiRole"),
+        ("CKV2_KMSG_3", "aws_s3_bucket_logging.reports", "AWS::S3::Bucket.ReportsBucket"),
+        ("CKV2_KMSG_3", "aws_s3_bucket_logging.artifacts", "AWS::S3::Bucket.ArtifactsBucket"),
+        ("CKV2_KMSG_1", "aws_s3_bucket.request_logs", "AWS::S3::Bucket.RequestLogsBucket"),
     ],
 }
 

@@ -125,3 +125,58 @@ def test_sam_policy_templates_match_aws_sam_translator():
         if any(a in ("*", "s3:*") or a.startswith(("s3:getobject", "s3:putobject", "kms:")) for a in actions) or any(
                 "NotAction" in s for s in statements):
             assert name in sam_policy_templates.DEFINITIONS, name
+
+
+CONDITIONS = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Env: {Type: String, Default: dev}
+  Replicas: {Type: Number, Default: 0}
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  ProdHome: !And [!Condition IsProd, !Equals [!Ref "AWS::Region", us-east-1], !Equals [a, a]]
+  Replicated: !Equals [!Ref Replicas, 1]
+Resources:
+  Key:
+    Type: AWS::KMS::Key
+    Condition: ProdHome
+  Replica:
+    Type: AWS::S3::Bucket
+    Condition: Replicated
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {Version: "2012-10-17", Statement: []}
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: kms:Decrypt
+                Resource: !If [ProdHome, !GetAtt Key.Arn, !Ref AWS::NoValue]
+"""
+
+
+def test_false_conditions_prune_resources_and_branches_alike(tmp_path: Path):
+    """A false Condition (CloudFormation user guide, "Conditions") removes the resource and picks the Fn::If branch."""
+    path = tmp_path / "stack.yaml"
+    path.write_text(CONDITIONS)
+    loaded = cloudformation.load(str(path))
+    assert loaded is not None
+    assert loaded.pruned == {"Key", "Replica"} and set(loaded.by_logical_id) == {"Role"}
+    assert not loaded.assumed
+    policy = json.loads(loaded.by_logical_id["Role"][0].config["inline_policy"][0]["policy"][0])
+    assert "Resource" not in policy["Statement"][0]  # the same condition, the AWS::NoValue branch
+
+
+def test_condition_reasons_reach_every_resource_that_uses_it(tmp_path: Path):
+    path = tmp_path / "stack.yaml"
+    path.write_text(CONDITIONS.replace("Env: {Type: String, Default: dev}", "Env: {Type: String}"))
+    loaded = cloudformation.load(str(path))
+    assert loaded is not None
+    assert set(loaded.assumed) == {"Key"}  # judged as created; Replica is still pruned
+    role = loaded.by_logical_id["Role"][0]
+    # the condition was evaluated for Key first: its reasons still reach Role's Fn::If
+    assert any("parameter Env has no default" in reason for reason in role.unknown)
+    assert "parameter Env has no default" in loaded.assumed["Key"]

@@ -179,7 +179,7 @@ def test_case_folders_are_registered_ids() -> None:
 
 
 def test_readme_layout_names_every_top_level_entry() -> None:
-    layout = (REPO / "README.md").read_text().split("## Layout", 1)[1].split("```")[1]
+    layout = (REPO / "README.md").read_text().split("## Where things live", 1)[1].split("```")[1]
     listed = {line.split()[0].rstrip("/").split("/")[0] for line in layout.splitlines() if line.strip()}
     ignored = [line.strip().rstrip("/") for line in (REPO / ".gitignore").read_text().splitlines() if line.strip()]
     top = {p.name for p in REPO.iterdir() if (p.is_dir() or p.name.startswith("."))

@@ -53,6 +53,12 @@ EXCEPTIONS = {
     "iam_roles_module_buckets/.": {**_dynamic_key("data"), **_new_arn("reader_ok", "public_reader", "lister")},
     "key_bucket_wired/.": {("CKV2_KMSG_1", "module.bucket.aws_s3_bucket.default"): ("FAILED", LOCAL_LINK)},
     "logging_lookup/.": _dynamic_key("app", "web", "api"),
+    "module_log_targets/.": {
+        **_dynamic_key("app", "web"),
+        ("CKV_KMSG_4", "module.lb_logs.aws_s3_bucket_server_side_encryption_configuration.this[0]"): (NOT_REPORTED,
+                                                                                                     DYNAMIC_KEY),
+    },
+    "same_name_lookup/.": {**_dynamic_key("data"), **_new_arn("writer_with_key", "artifact_reader")},
     "one_module_many_calls/.": _dynamic_key("data"),
     "replication_dynamic/.": {**_dynamic_key("source", "source_ok", "replica"), **_new_arn("replication_ok")},
     "s3_encryption_variants/.": _dynamic_key("cmk"),

@@ -276,6 +276,12 @@ def oracle(world: World) -> dict[tuple[str, str], frozenset]:
 
     # CKV2_KMSG_2: reading objects needs kms:Decrypt, writing kms:GenerateDataKey and kms:Decrypt, on the key.
     expected["CKV2_KMSG_2", "aws_iam_role.r"] = role_verdicts(world, present)
+
+    # CKV2_KMSG_3: S3 server access logs into b need SSE-S3 there, or a key whose policy allows
+    # logging.s3.amazonaws.com, which no key policy of these worlds does.
+    if world.log_target != "none":
+        source = "aws_s3_bucket_logging.l" if world.log_target == "resource" else "aws_s3_bucket.src"
+        expected["CKV2_KMSG_3", source] = only(PASSED if all(enc.algorithm == "AES256" for enc in present) else FAILED)
     return expected
 
 

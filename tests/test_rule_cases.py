@@ -72,6 +72,9 @@ def test_rule_case(expected_file: Path, monkeypatch: pytest.MonkeyPatch) -> None
             details = " | ".join(d for r in found if r.check_id == check_id and r.resource == resource for d in r.details)
             for text in [wanted] if isinstance(wanted, str) else wanted:
                 assert text in details, f"{check_id} {resource}: {text!r} not in details {details!r}"
+    # Details are words for people: no internal stand-in (a private-use character) may leak into them.
+    leaked = [(r.key, d) for r in found for d in r.details if any("\ue000" <= c <= "\uf8ff" for c in d)]
+    assert not leaked, leaked
 
 
 def test_cases_exist_for_every_pack_check() -> None:

@@ -69,7 +69,8 @@ def test_checkov_loads_the_signed_copy_and_its_library(signed, keys, bad_tree, p
     assert "unverified kmsguard library imported" not in result.stderr
 
 
-@pytest.mark.parametrize("victim", ["S3EncryptionUsesCustomerManagedKey.py", "kmsguard.py", "kmsguard_lib/rules/s3_encryption.py", "kmsguard_lib/rules/__package__.py"])
+@pytest.mark.parametrize("victim", ["S3EncryptionUsesCustomerManagedKey.py", "kmsguard.py",
+                                    "kmsguard_lib/rules/s3_encryption.py", "kmsguard_lib/rules/__package__.py"])
 def test_one_changed_byte_makes_checkov_refuse(signed, keys, bad_tree, tmp_path, victim):
     tampered = tmp_path / "tampered"
     shutil.copytree(signed, tampered)

@@ -6,9 +6,13 @@ becomes FAILED, with the error in the result's details and in the log.
 """
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import logging
+import os
+import threading
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from checkov.common.bridgecrew.severities import Severities
 from checkov.common.checks.base_check import BaseCheck
@@ -16,25 +20,37 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
 from kmsguard.adapters import terraform_scan
+from kmsguard.model.fix_intents import Intent, NotFixable, subject
 from kmsguard.model.resources import Block, ResourceGraph
+from kmsguard.model.values import framework_of
 from kmsguard.settings import Setting, SettingsError
 
 DOCS_URL = "https://github.com/kmsguard/kmsguard/blob/main/docs/checks/{id}.md"
 logger = logging.getLogger("kmsguard")
 
 
+FIX_WRITES = "kmsguard fix writes this change"
+
+
 @dataclass
 class Verdict:
     result: CheckResult
     details: list[str] = field(default_factory=list)
+    intents: list[Intent] = field(default_factory=list)  # what `kmsguard fix` should change (FAILED only)
 
     @classmethod
     def passed(cls, *details: str) -> "Verdict":
         return cls(CheckResult.PASSED, list(details))
 
     @classmethod
-    def failed(cls, *details: str) -> "Verdict":
-        return cls(CheckResult.FAILED, list(details))
+    def failed(cls, *details: str, intents: Iterable[Intent] = ()) -> "Verdict":
+        return cls(CheckResult.FAILED, list(details), list(intents))
+
+    @classmethod
+    def combined(cls, failed: list["Verdict"]) -> "Verdict":
+        """One FAILED verdict for several failed instances: every distinct detail, every intent."""
+        return cls.failed(*dict.fromkeys(d for v in failed for d in v.details),
+                          intents=[i for v in failed for i in v.intents])
 
     @classmethod
     def not_applicable(cls) -> "Verdict":
@@ -83,13 +99,74 @@ class KmsguardCheck(BaseResourceCheck):
         verdicts = [self.evaluate(block, scan.model) for block in located.blocks]
         failed = [v for v in verdicts if v.result == CheckResult.FAILED]
         if failed:
-            return Verdict.failed(*dict.fromkeys(d for v in failed for d in v.details))
+            return Verdict.combined(failed)
         passed = [v for v in verdicts if v.result == CheckResult.PASSED]
         return passed[0] if passed else verdicts[0]
 
     def scan_resource_conf(self, conf: dict) -> CheckResult:
         address = conf.get("__address__", self.entity_path) if isinstance(conf, dict) else self.entity_path
         return guarded(self, self.SETTINGS, lambda: self._judge(conf), address)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One result as a check returned it, with its verdict (and so its fix intents)."""
+
+    check_id: str
+    framework: str  # terraform, terraform_plan or cloudformation
+    file: str  # the scanned file as Checkov names it
+    address: str
+    result: CheckResult
+    verdict: Verdict | None  # None: a bad setting or an internal error
+
+
+_recorders: list[list[Recorded]] = []
+_recording_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[list[Recorded]]:
+    """Collect every result ``guarded`` returns while the block runs (the fixer runs Checkov in-process)."""
+    records: list[Recorded] = []
+    with _recording_lock:
+        _recorders.append(records)
+    try:
+        yield records
+    finally:
+        with _recording_lock:
+            _recorders.remove(records)
+
+
+def _record(check: BaseCheck, where: str, result: CheckResult, verdict: Verdict | None) -> None:
+    if not _recorders:
+        return
+    entity = str(getattr(check, "entity_path", "") or "")
+    cloudformation = any(c.__module__.startswith("checkov.cloudformation") for c in type(check).__mro__)
+    framework = "cloudformation" if cloudformation else (
+        "terraform_plan" if entity.split(":", 1)[0].endswith(".json") else "terraform")
+    file = entity[: entity.find(":" + str(getattr(check, "entity_type", "")))] if ":" in entity else entity
+    with _recording_lock:
+        for records in _recorders:
+            records.append(Recorded(str(check.id), framework, file, where, result, verdict))
+
+
+def writes_change(intents: Iterable[Intent]) -> bool:
+    """Whether ``kmsguard fix`` edits source for these intents: HCL, and templates once their editor exists."""
+    for intent in intents:
+        block = subject(intent)
+        if isinstance(intent, NotFixable) or block is None:
+            continue
+        kind = framework_of(block)
+        if kind == "terraform" and not _downloaded(block.file_path):
+            return True
+        if kind == "cloudformation" and "cdk.out" not in block.file_path.split(os.sep) \
+                and importlib.util.find_spec("kmsguard.fix.template_edits") is not None:
+            return True
+    return False
+
+
+def _downloaded(path: str) -> bool:
+    return any(part in (".terraform", ".external_modules") for part in path.split(os.sep))
 
 
 def guarded(check: BaseCheck, settings: Iterable[Setting], judge: Callable[[], Verdict], where: str) -> CheckResult:
@@ -106,6 +183,7 @@ def guarded(check: BaseCheck, settings: Iterable[Setting], judge: Callable[[], V
     except SettingsError as error:
         logger.error("%s", error)
         check.details.append(str(error))
+        _record(check, where, CheckResult.FAILED, None)
         return CheckResult.FAILED
     except Exception as error:  # never let Checkov turn a bug into a silent UNKNOWN
         logger.error("kmsguard %s: internal error on %s", check.id, where, exc_info=True)
@@ -113,6 +191,11 @@ def guarded(check: BaseCheck, settings: Iterable[Setting], judge: Callable[[], V
             f"kmsguard internal error, resource not evaluated: {type(error).__name__}: {error}. "
             "Reported as FAILED so the scan is not falsely clean; please report this."
         )
+        _record(check, where, CheckResult.FAILED, None)
         return CheckResult.FAILED
-    check.details.extend(verdict.details)
+    details = list(verdict.details)
+    if verdict.result == CheckResult.FAILED and details and writes_change(verdict.intents):
+        details[-1] = f"{details[-1].rstrip('. ')}. {FIX_WRITES}"
+    check.details.extend(details)
+    _record(check, where, verdict.result, verdict)
     return verdict.result

@@ -14,6 +14,12 @@ the scanned file's relative path under the scanned directories. All
 templates under the scanned directory (or the ``-f`` files) are read once per
 scan into one model; a template that cannot be read fails its resources.
 
+Each template is evaluated with the parameter values its deployment passes
+(``readers.cloudformation_parameters``). A resource whose Condition is false
+gets no result, like a Terraform resource with no instance; Checkov's own
+pruning, made with the defaults only, is checked against kmsguard's reading
+(``_keep_created``), so a resource a deployment value creates is judged.
+
 Same stance as ``check.KmsguardCheck``: an internal error is FAILED with the
 error in the details, never Checkov's silent UNKNOWN.
 """
@@ -28,12 +34,16 @@ from typing import Any
 
 from checkov.cloudformation import runner as cloudformation_runner
 from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck
+from checkov.cloudformation.graph_builder.graph_to_definitions import (
+    convert_graph_vertices_to_definitions as _convert_vertices,
+)
 from checkov.common.models.enums import CheckResult
 from checkov.common.output.record import Record
 
 from kmsguard.adapters.base_check import KmsguardCheck, Verdict, guarded
 from kmsguard.model.resources import Block, ResourceGraph
-from kmsguard.readers import cloudformation
+from kmsguard.readers import cloudformation, cloudformation_parameters
+from kmsguard.settings import CFN_PARAMETERS, SAM_CONFIG_ENV, SettingsError
 
 logger = logging.getLogger("kmsguard")
 
@@ -44,6 +54,14 @@ CLOUDFORMATION_TYPES = {
     "aws_kms_external_key": ("AWS::KMS::Key",),
     "aws_kms_replica_key": ("AWS::KMS::ReplicaKey",),
     "aws_iam_role": ("AWS::IAM::Role", "AWS::Serverless::Function"),
+    # service deliveries (CKV2_KMSG_3); an inventory or analytics export is reported on its bucket
+    "aws_s3_bucket_inventory": ("AWS::S3::Bucket",),
+    "aws_s3_bucket_analytics_configuration": ("AWS::S3::Bucket",),
+    "aws_cloudtrail": ("AWS::CloudTrail::Trail",),
+    "aws_flow_log": ("AWS::EC2::FlowLog",),
+    "aws_lb": ("AWS::ElasticLoadBalancingV2::LoadBalancer",),
+    "aws_wafv2_web_acl_logging_configuration": ("AWS::WAFv2::LoggingConfiguration",),
+    "aws_config_delivery_channel": ("AWS::Config::DeliveryChannel",),
 }
 
 
@@ -79,6 +97,8 @@ class DetailedRecord(Record):
 def _keep_details() -> None:
     if getattr(cloudformation_runner, "Record", None) is Record:
         cloudformation_runner.Record = DetailedRecord  # type: ignore[misc]
+    if getattr(cloudformation_runner, "convert_graph_vertices_to_definitions", None) is _convert_vertices:
+        cloudformation_runner.convert_graph_vertices_to_definitions = _keep_created
 
 
 class _Twin(BaseResourceCheck):
@@ -100,6 +120,7 @@ class _Twin(BaseResourceCheck):
         return guarded(self, self.SETTINGS, lambda: self._judge(conf), self.entity_path)
 
     def _judge(self, conf: dict) -> Verdict:
+        cloudformation_parameters.validate()  # a bad parameter file fails every resource, naming it
         logical_id = self.entity_path.rsplit(":", 1)[-1]
         scanned_file = self.entity_path[: -len(f":{self.entity_type}:{logical_id}")]
         path = template_path(conf, scanned_file)
@@ -111,16 +132,24 @@ class _Twin(BaseResourceCheck):
         template = scan.templates.get(path)
         if template is None:
             return Verdict.failed(f"kmsguard did not read {path} as a CloudFormation template")
+        if logical_id in template.pruned:
+            return Verdict.not_applicable()  # its Condition is false: not created, like a Terraform count = 0
         blocks = template.by_logical_id.get(logical_id)
         if blocks is None:
             return Verdict.failed(f"{logical_id} is not in kmsguard's reading of {path}")
         blocks = [b for b in blocks if b.type in self.rule.RESOURCES]
         if not blocks:
             return Verdict.not_applicable()  # e.g. a SAM function with its own Role, an imported-material key
-        verdicts = [self.rule.evaluate(block, scan.model) for block in blocks]
+        verdict = self._combined([self.rule.evaluate(block, scan.model) for block in blocks])
+        if logical_id in template.assumed and verdict.result != CheckResult.UNKNOWN:
+            verdict.details.append(template.assumed[logical_id])
+        return verdict
+
+    @staticmethod
+    def _combined(verdicts: list[Verdict]) -> Verdict:
         failed = [v for v in verdicts if v.result == CheckResult.FAILED]
         if failed:
-            return Verdict.failed(*dict.fromkeys(d for v in failed for d in v.details))
+            return Verdict.combined(failed)  # every detail and fix intent
         passed = [v for v in verdicts if v.result == CheckResult.PASSED]
         return passed[0] if passed else verdicts[0]
 
@@ -133,6 +162,7 @@ class Scan:
     templates: dict[str, cloudformation.Template] = field(default_factory=dict)
     problems: dict[str, str] = field(default_factory=dict)  # template path -> why it could not be read
     stamps: dict[str, tuple[int, int]] = field(default_factory=dict)  # path -> (mtime_ns, size) when read
+    sources: dict[str, tuple[int, int]] = field(default_factory=dict)  # parameter files read, likewise
 
 
 _lock = threading.Lock()
@@ -143,9 +173,11 @@ _roots: set[str] = set()  # directories scans were rooted at, to find templates 
 def scan_of(path: str, scanned_file: str) -> Scan:
     """The Scan holding ``path``: read once, again only if that template changed on disk."""
     key, files = _scope(path, scanned_file)
+    key = (key, os.environ.get(CFN_PARAMETERS.variable), os.environ.get(SAM_CONFIG_ENV.variable))
     with _lock:
         cached = _scans.get(key)
-        if cached is not None and cached.stamps.get(path) == _stamp(path):
+        if cached is not None and cached.stamps.get(path) == _stamp(path) and all(
+                _stamp(source) == stamp for source, stamp in cached.sources.items()):
             return cached
         built = _build(files)
         _scans[key] = built
@@ -156,11 +188,12 @@ def _build(files: list[str]) -> Scan:
     templates: dict[str, cloudformation.Template] = {}
     problems: dict[str, str] = {}
     stamps: dict[str, tuple[int, int]] = {}
+    sources: dict[str, tuple[int, int]] = {}
     for file in files:
         stamps[file] = _stamp(file)
         try:
-            template = cloudformation.load(file)
-        except cloudformation.TemplateError as error:
+            template = _load(file, sources)
+        except (cloudformation.TemplateError, SettingsError) as error:
             problems[file] = str(error)
             continue
         except Exception as error:  # a reader bug fails this template's resources, not the others
@@ -170,7 +203,47 @@ def _build(files: list[str]) -> Scan:
         if template is not None:
             templates[file] = template
     blocks: list[Block] = [b for t in templates.values() for b in t.blocks]
-    return Scan(ResourceGraph(blocks), templates, problems, stamps)
+    return Scan(ResourceGraph(blocks), templates, problems, stamps, sources)
+
+
+def _load(file: str, sources: dict[str, tuple[int, int]] | None = None) -> cloudformation.Template | None:
+    """One template, evaluated with the values its deployment passes (a parameter file, samconfig.toml)."""
+    def values_for(path: str) -> cloudformation_parameters.DeploymentValues | None:
+        deployment = cloudformation_parameters.for_template(path)
+        for source in deployment.files if deployment is not None else ():
+            if sources is not None:
+                sources[source] = _stamp(source)
+        return deployment
+
+    return cloudformation.load(file, values_for=values_for)  # values looked for only in templates
+
+
+def _keep_created(vertices: list, root_folder: str | None) -> Any:
+    """Checkov's own pruning of resources whose Condition is false, checked against kmsguard's reading.
+
+    Checkov evaluates Conditions with the parameter defaults only (and gives
+    up on some forms). Where kmsguard finds the resource created (a
+    deployment value makes the Condition true) or cannot tell (judged as
+    created, the assumption in the details), the resource is kept, so the
+    checks report it; never a silent pass. Where kmsguard finds the Condition
+    false but Checkov kept the resource, the twin gives no result.
+    """
+    pruned_by: dict[str, set[str] | None] = {}
+    for vertex in vertices:
+        if getattr(vertex, "block_type", None) != "resource" or getattr(vertex, "condition", True):
+            continue
+        path = os.path.abspath(str(vertex.path))
+        if path not in pruned_by:
+            try:
+                template = _load(path)
+                pruned_by[path] = template.pruned if template is not None else None
+            except Exception:  # an unreadable template or parameter file: keep it, its checks say why
+                logger.debug("kmsguard: could not read %s to check its conditions", path, exc_info=True)
+                pruned_by[path] = None
+        pruned = pruned_by[path]
+        if pruned is None or str(vertex.name).rsplit(".", 1)[-1] not in pruned:
+            vertex.condition = True
+    return _convert_vertices(vertices, root_folder)
 
 
 def _scope(path: str, scanned_file: str) -> tuple[Any, list[str]]:

@@ -7,6 +7,7 @@
 ``kmsguard --version``  print the pack's and Checkov's versions
 ``kmsguard sign --key PRIVATE.pem --out DIR``  write a signed copy of the checks (see docs/usage.md)
 ``kmsguard sarif-fix FILE [-o OUT]``  make a SARIF file plain Checkov wrote valid, reasons included
+``kmsguard fix [-d DIR | -f FILE]... [--write]``  print (or write) the edits that fix the findings (fix_command.py)
 
 Checkov runs in this process: the command already loads Checkov's option parser
 to reject bad options and missing paths up front (plain Checkov skips a missing
@@ -28,6 +29,7 @@ import kmsguard
 from kmsguard import settings
 from kmsguard.cli import sarif, signing, workspace
 from kmsguard.model.values import TERRAFORM_FILES
+from kmsguard.readers import cloudformation_parameters
 from kmsguard.readers.terraform_roots import RootFinder, enclosing_repository
 
 PACK_CHECKS = "CKV_KMSG_*,CKV2_KMSG_*"
@@ -282,21 +284,48 @@ def print_pack_dirs() -> int:
     return 0
 
 
+def take_cfn_parameters(args: list[str]) -> list[str]:
+    """Remove ``--cfn-parameters [TEMPLATE=]FILE`` (repeatable) and set KMSGUARD_CFN_PARAMETERS for the scan."""
+    rest, entries = [], []
+    iterator = iter(args)
+    for arg in iterator:
+        if arg == "--cfn-parameters":
+            value = next(iterator, None)
+            if value is None or value.startswith("-"):
+                raise UsageError("--cfn-parameters needs TEMPLATE=FILE or FILE")
+            entries.append(value)
+        elif arg.startswith("--cfn-parameters="):
+            entries.append(arg.split("=", 1)[1])
+        else:
+            rest.append(arg)
+    if entries:  # the command line replaces the variable's value
+        os.environ[settings.CFN_PARAMETERS.variable] = os.pathsep.join(entries)
+    return rest
+
+
 def scan(args: list[str]) -> int:
     all_checks = "--all-checks" in args
     args = [arg for arg in args if arg != "--all-checks"]
+    args = take_cfn_parameters(args)
     if args[:1] == ["pre-commit"]:
         options, directories = changed_dirs(args[1:])
         if not directories:
             return 0
         args = options + [arg for directory in directories for arg in ("-d", directory)]
     settings.validate_all()
+    cloudformation_parameters.validate()  # a missing or malformed parameter file: one line, exit 2
     verify_pack()
     os.environ.setdefault("BC_SKIP_MAPPING", "TRUE")  # no guideline download: works offline
     return run_checkov(checkov_argv(args, all_checks))
 
 
-SUBCOMMANDS = {"sign": sign, "sarif-fix": sarif_fix}
+def fix(args: list[str]) -> int:
+    from kmsguard.cli import fix_command  # loads Checkov's runners: only for this subcommand
+
+    return fix_command.run(args)
+
+
+SUBCOMMANDS = {"sign": sign, "sarif-fix": sarif_fix, "fix": fix}
 FLAGS = {"--version": print_versions, "-v": print_versions, "--pack-dirs": print_pack_dirs,
          "--checkov-config": write_checkov_config}
 

@@ -91,8 +91,13 @@ def config_text(root: str = ".") -> str:
     return "\n".join(lines) + "\n"
 
 
+# Paths of one checkout or machine: they stay in each scan's environment, never in the committed loader.
+NOT_CARRIED = {settings.CFN_PARAMETERS.variable}
+
+
 def loader_text() -> str:
-    values = {s.variable: os.environ[s.variable] for s in settings.ALL if os.environ.get(s.variable, "").strip()}
+    values = {s.variable: os.environ[s.variable] for s in settings.ALL
+              if os.environ.get(s.variable, "").strip() and s.variable not in NOT_CARRIED}
     values.setdefault("BC_SKIP_MAPPING", os.environ.get("BC_SKIP_MAPPING") or "TRUE")
     return LOADER.format(settings=dict(sorted(values.items())), check_id=NOT_LOADED_ID)
 

@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
-from kmsguard.model.values import is_unresolved, reference_spans, references_in
+from kmsguard.model.values import framework_of, is_unresolved, reference_spans, references_in
 
 _INDEX = re.compile(r"\[[^\]]*\]$")
 _ALL_INDEXES = re.compile(r"\[(?:\"[^\"]*\"|[^\]]*)\]")
@@ -38,6 +38,9 @@ class Block:
     root: str = ""  # the Terraform root (directory or plan file) this instance belongs to
     unknown: tuple[str, ...] = ()  # what its unknown values depend on (``var.x has no value``)
     out: list[tuple[str, "Block"]] = field(default_factory=list, repr=False)  # (attribute path, target)
+    unset: tuple[str, ...] = ()  # arguments written as a null variable default: unset, as Terraform drops them
+    provider: str = ""  # data sources: the provider configuration that reads them ("aws", "module.a.aws.us")
+    source: tuple[str, int, int] | None = None  # (file, first line, last line) of its declaration, 1-based
 
     @property
     def base_name(self) -> str:
@@ -65,6 +68,11 @@ class Block:
 
 def strip_indexes(address: str) -> str:
     return _ALL_INDEXES.sub("", address)
+
+
+def module_prefix(address: str) -> str:
+    """``module.a.module.b["x"].`` for an address inside modules, "" at the root."""
+    return _MODULE.match(address).group(1)  # type: ignore[union-attr]
 
 
 def full_type(block: Block) -> str:
@@ -113,10 +121,13 @@ class ResourceGraph:
         A literal name links only within one root and its modules: another
         root is another deployment, which may well reuse the name elsewhere.
         """
-        if not isinstance(value, str) or not value or is_unresolved(value):
+        if not isinstance(value, str) or not value:
+            return []
+        key = symbolic(value, near) if is_unresolved(value) else value
+        if key is None:
             return []
         index = self.memo(("named", resource_type, attribute), lambda g: _by_literal(g.of_type(resource_type), attribute))
-        return index.get((near.root, value), [])
+        return index.get((near.root, key), [])
 
     def resolve(self, block: Block, label_prefix: str, types: Iterable[str], value: Any = None) -> list[Block]:
         """Blocks of ``types`` (data sources as ``data.<type>``) that an attribute of ``block`` refers to.
@@ -152,9 +163,60 @@ def _by_literal(blocks: list[Block], attribute: str) -> dict[tuple[str, str], li
     index: dict[tuple[str, str], list[Block]] = defaultdict(list)
     for block in blocks:
         value = block.get(attribute)
-        if isinstance(value, str) and value and not is_unresolved(value):
-            index[(block.root, value)].append(block)
+        if isinstance(value, str) and value:
+            key = symbolic(value, block) if is_unresolved(value) else value
+            if key is not None:
+                index[(block.root, key)].append(block)
     return index
+
+
+# Unknown parts that still name one value within a root: the caller's account, partition and
+# region (per provider configuration), a variable (per module instance), a template parameter.
+_PART = re.compile(r"\$\{([^}]*)\}")
+NAME_PARTS = ("data.aws_caller_identity", "data.aws_partition", "data.aws_region")
+_LOOKUP = re.compile(r"^data\.(aws_caller_identity|aws_partition|aws_region)\.[\w-]+(?:\[[^\]]*\]|\.\d+)?\.(\w+)$")
+_REGION_ATTRIBUTES = {"name", "id", "region"}  # aws_region: the same value under three names
+_VARIABLE = re.compile(r"^var\.([\w-]+)$")
+_PARAMETER = re.compile(r"^[A-Za-z0-9]+$")
+_MODULE = re.compile(r'^((?:module\.[\w-]+(?:\[(?:"[^"]*"|\d+)\])?\.)*)')
+
+
+def symbolic(value: str, block: Block) -> str | None:
+    """``value`` with each unknown part written as what it stands for, or None when a part names nothing known.
+
+    ``"logs-${data.aws_caller_identity.current.account_id}"`` is
+    ``"logs-${aws_caller_identity.account_id@aws}"`` wherever the lookup is read
+    through the same provider configuration, so two values built from the same
+    unknown parts name the same thing (the same bucket) within one root.
+    """
+    unknown = False
+
+    def token(match: re.Match) -> str:
+        nonlocal unknown
+        found = _token(match.group(1).strip(), block)
+        unknown = unknown or found is None
+        return "${" + (found or "") + "}"
+
+    key = _PART.sub(token, value)
+    return None if unknown or "${" not in key else key
+
+
+def _token(inner: str, block: Block) -> str | None:
+    lookup = _LOOKUP.match(inner)
+    if lookup:
+        kind, attribute = lookup.groups()
+        attribute = "name" if kind == "aws_region" and attribute in _REGION_ATTRIBUTES else attribute
+        sources = [t for label, t in block.out if t.block_type == "data" and t.type == kind
+                   and any(ref.names(t) for ref in references_in("${" + inner + "}"))]
+        providers = {t.provider or "aws" for t in sources}
+        return f"{kind}.{attribute}@{providers.pop()}" if len(providers) == 1 else None
+    framework = framework_of(block)
+    variable = _VARIABLE.match(inner)
+    if variable and framework == "terraform":
+        return f"var.{variable.group(1)}@{module_prefix(block.address)}"
+    if _PARAMETER.match(inner) and framework == "cloudformation":
+        return f"parameter.{inner}"
+    return None
 
 
 def _after(text: str, end: int) -> str:

@@ -18,7 +18,7 @@ TERRAFORM_FILES = (".tf", ".tf.json")
 # type.name[index].attribute, optionally data.-prefixed, possibly inside ${...}
 _REFERENCE = re.compile(
     r"""(?P<data>data\.)?(?P<type>[a-z][a-z0-9]*_[a-z0-9_]+)\.(?P<name>[A-Za-z_][\w-]*)
-        (?P<index>\[[^\]]*\])?\.(?P<attr>[a-z_]+)""",
+        (?P<index>\[[^\]]*\]|\.\d+)?\.(?P<attr>[a-z_]+)""",  # ".0." is the legacy spelling of "[0]"
     re.VERBOSE,
 )
 # What the plan reader writes for a plan value unknown until apply; unresolved, like any ${...}.
@@ -46,10 +46,11 @@ class Reference:
     @property
     def literal_index(self) -> str | None:
         """The count/for_each index when it is a literal, as block names spell it (``[0]``, ``["a"]``)."""
-        match = self.index and re.fullmatch(r'\["?(\d+)"?\]|\[("[^"]*")\]', self.index)
+        match = self.index and re.fullmatch(r'\["?(\d+)"?\]|\[("[^"]*")\]|\.(\d+)', self.index)
         if not match:
             return None
-        return f"[{match.group(1)}]" if match.group(1) is not None else f"[{match.group(2)}]"
+        number = match.group(1) if match.group(1) is not None else match.group(3)
+        return f"[{number}]" if number is not None else f"[{match.group(2)}]"
 
 
 def unwrap(value: Any) -> Any:
@@ -153,8 +154,9 @@ def how_to_provide(block: Any, value: Any) -> str:
     kind = framework_of(block)
     if kind == "cloudformation":
         if any("has no default" in r for r in reasons):
-            return (f"not known before deployment{why}: give the parameter a Default in the template "
-                    "(kmsguard reads the template, not the values a deployment passes)")
+            return (f"not known before deployment{why}: give kmsguard the deployment's parameter values "
+                    "(kmsguard --cfn-parameters TEMPLATE=FILE, KMSGUARD_CFN_PARAMETERS, or samconfig.toml "
+                    "parameter_overrides)")
         return f"not known before deployment{why}: write the value in the template"
     if kind == "terraform_plan":
         return f"not known in the plan{why}"
@@ -164,3 +166,37 @@ def how_to_provide(block: Any, value: Any) -> str:
     if any("known only after apply" in r for r in reasons):
         return f"known only after apply{why}"
     return f"not known before apply{why}: give its variables a value (a tfvars file or --var-file)"
+
+
+# The CloudFormation property (path) each provider argument name is read from (readers/cloudformation_resources.py),
+# so details on a template resource use the template's own words.
+CLOUDFORMATION_NAMES = {
+    "enable_key_rotation": "EnableKeyRotation",
+    "rotation_period_in_days": "RotationPeriodInDays",
+    "deletion_window_in_days": "PendingWindowInDays",
+    "customer_master_key_spec": "KeySpec",
+    "server_side_encryption_configuration": "BucketEncryption.ServerSideEncryptionConfiguration",
+    "rule": "ServerSideEncryptionConfiguration",
+    "apply_server_side_encryption_by_default": "ServerSideEncryptionByDefault",
+    "sse_algorithm": "SSEAlgorithm",
+    "kms_master_key_id": "KMSMasterKeyID",
+    "bucket_key_enabled": "BucketKeyEnabled",
+    "inline_policy": "Policies",
+    "managed_policy_arns": "ManagedPolicyArns",
+    "target_bucket": "LoggingConfiguration.DestinationBucketName",
+}
+
+
+def attribute_name(block: Any, terraform_name: str) -> str:
+    """How ``block``'s own source names a provider argument: ``EnableKeyRotation`` on a template resource."""
+    if block is not None and framework_of(block) == "cloudformation":
+        return CLOUDFORMATION_NAMES.get(terraform_name, terraform_name)
+    return terraform_name
+
+
+def attribute_setting(block: Any, terraform_name: str, value: Any) -> str:
+    """A setting in ``block``'s own syntax: ``bucket_key_enabled = true`` in HCL, ``BucketKeyEnabled: true`` in a template."""
+    name = attribute_name(block, terraform_name)
+    if name != terraform_name:
+        return f"{name}: {json.dumps(value) if isinstance(value, bool) else value}"
+    return f"{name} = {json.dumps(value)}"

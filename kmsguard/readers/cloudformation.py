@@ -10,14 +10,17 @@ the whole table.
 
 Values are evaluated as CloudFormation would, before deployment: ``Ref``,
 ``Fn::GetAtt``, ``Fn::Sub``, ``Fn::Join``, ``Fn::Split``, ``Fn::Select``,
-``Fn::FindInMap``, ``Fn::If`` with ``Conditions`` (resources whose
-``Condition`` is false are left out, as Checkov leaves them out), parameter
-defaults, and pseudo parameters (stand-in values, see ``PSEUDO``). The
+``Fn::FindInMap``, ``Fn::If`` with ``Conditions`` (a resource whose
+``Condition`` is false is not created: it makes no block and is listed in
+``Template.pruned``; one whose Condition is not known before deployment is
+judged as created, the assumption in ``Template.assumed``), parameter values
+(a deployment's, ``cloudformation_parameters``, else the defaults), and
+pseudo parameters (stand-in values, see ``PSEUDO``). The
 template is read from its file, so values Checkov half-rendered never reach
 the rules. A ``Ref`` or ``Fn::GetAtt`` to a modelled resource becomes the
 reference text (``${aws_kms_key.DataKey.arn}``) with an edge to the target,
 as ``terraform.py`` writes references. What cannot be known before
-deployment (``Fn::ImportValue``, a parameter without a default, an SSM
+deployment (``Fn::ImportValue``, a parameter without a value, an SSM
 parameter, a condition on such a value) becomes a ``${...}`` text that no
 rule passes, and the block's ``unknown`` says why.
 
@@ -29,11 +32,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from kmsguard.model.resources import Block
 from kmsguard.model.values import references_in
 from kmsguard.readers.cloudformation_intrinsics import TemplateValues
+from kmsguard.readers.cloudformation_parameters import DeploymentValues
 from kmsguard.readers.cloudformation_resources import TRANSLATIONS, Made
 from kmsguard.readers.cloudformation_templates import TEMPLATE_SUFFIXES, TemplateError, read_template, template_files
 
@@ -49,14 +53,24 @@ class Template:
     # The block(s) a Checkov result on a resource judges; [] for a resource read that has none
     # (a SAM function with its own Role).
     by_logical_id: dict[str, list[Block]] = field(default_factory=dict)
+    # Logical IDs whose Condition is false: not created, like a Terraform count = 0.
+    pruned: set[str] = field(default_factory=set)
+    # Logical ID -> why it is judged as created though its Condition is not known before deployment.
+    assumed: dict[str, str] = field(default_factory=dict)
 
 
-def load(path: str) -> Template | None:
-    """The model blocks of the template at ``path`` (None if it is not a template)."""
+def load(path: str, deployment: DeploymentValues | None = None,
+         values_for: Callable[[str], DeploymentValues | None] | None = None) -> Template | None:
+    """The model blocks of the template at ``path`` (None if it is not a template), with a deployment's values.
+
+    ``values_for(path)`` gives the values instead, asked only once the file is known to be a template.
+    """
     document = read_template(path)
     if document is None:
         return None
-    return TemplateReader(os.path.abspath(path), document).template()
+    if values_for is not None:
+        deployment = values_for(os.path.abspath(path))
+    return TemplateReader(os.path.abspath(path), document, deployment).template()
 
 
 class TemplateReader(TemplateValues):
@@ -65,9 +79,14 @@ class TemplateReader(TemplateValues):
     def template(self) -> Template:
         template = Template(self.path)
         pending = self._declare_all(template)
-        for _logical_id, resource, made in pending:
+        template.pruned = set(self.pruned)
+        for logical_id, resource, made in pending:
             self.unknown = []
             if "Condition" in resource and self.condition(resource["Condition"]) is None:
+                why = "; ".join(dict.fromkeys(self.unknown))
+                template.assumed[logical_id] = (
+                    f"judged as created, an assumption: its Condition {resource['Condition']} is not known "
+                    f"before deployment{f' ({why})' if why else ''}")
                 self.unknown.append(f"its Condition {resource['Condition']} is not known before deployment")
             properties = self.value(resource.get("Properties") or {})
             made.fill(self, properties if isinstance(properties, dict) else {})

@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from kmsguard.model.resources import Block
 from kmsguard.model.values import is_unresolved
+from kmsguard.readers.cloudformation_parameters import DeploymentValues
 
 # Stand-ins for pseudo parameters: the stack's own account, region and partition. They
 # keep ARNs well formed (a key policy's "arn:aws:iam::${AWS::AccountId}:root" names the
@@ -59,9 +60,10 @@ def unknown_value(text: str) -> Unknown:
 class TemplateValues:
     """A template's parameters, mappings and conditions, and its values evaluated as CloudFormation would."""
 
-    def __init__(self, path: str, document: dict) -> None:
+    def __init__(self, path: str, document: dict, deployment: DeploymentValues | None = None) -> None:
         self.path = path
         self.document = document
+        self.deployment = deployment  # values a deployment passes (parameter file, samconfig.toml)
         self.parameters: dict[str, Any] = as_dict(document.get("Parameters"))
         self.mappings: dict[str, Any] = as_dict(document.get("Mappings"))
         self.conditions: dict[str, Any] = as_dict(document.get("Conditions"))
@@ -70,6 +72,7 @@ class TemplateValues:
         self.pseudo["AWS::StackId"] = (f"arn:aws:cloudformation:{REGION}:{ACCOUNT_ID}:stack/"
                                        f"{self.pseudo['AWS::StackName']}/00000000-0000-0000-0000-000000000000")
         self._condition_values: dict[str, bool | None] = {}
+        self._condition_reasons: dict[str, list[str]] = {}  # why a condition is unknown, for each use
         self.pruned: set[str] = set()
         self.targets: dict[str, tuple[str, Block]] = {}  # logical ID -> (model type, block) for Ref/GetAtt
         self.unknown: list[str] = []  # reasons collected while evaluating one resource
@@ -80,7 +83,11 @@ class TemplateValues:
             self.unknown.append(f"condition {name!r} is not defined" if name not in stack else f"condition {name!r} is circular")
             return None
         if name not in self._condition_values:
+            before = len(self.unknown)
             self._condition_values[name] = self._truth(self.conditions[name], stack + (name,))
+            self._condition_reasons[name] = self.unknown[before:]
+        else:  # memoised: its reasons still belong to this resource
+            self.unknown.extend(self._condition_reasons.get(name, ()))
         return self._condition_values[name]
 
     def _truth(self, node: Any, stack: tuple[str, ...]) -> bool | None:
@@ -148,10 +155,18 @@ class TemplateValues:
         if kind.startswith("AWS::SSM::Parameter::Value"):
             self.unknown.append(f"parameter {name} is read from SSM Parameter Store at deployment")
             return unknown_value(name)
-        if "Default" not in declaration:
-            self.unknown.append(f"parameter {name} has no default")
+        given = self.deployment.values if self.deployment is not None else {}
+        if self.deployment is not None and name in self.deployment.previous:
+            self.unknown.append(f"parameter {name} keeps the running stack's value "
+                                f"(UsePreviousValue in {self.deployment.source})")
             return unknown_value(name)
-        default = declaration["Default"]
+        if name in given:
+            default: Any = given[name]
+        elif "Default" in declaration:
+            default = declaration["Default"]
+        else:
+            self.unknown.append(f"parameter {name} has no default and no deployment value")
+            return unknown_value(name)
         if (kind == "CommaDelimitedList" or kind.startswith("List<")) and isinstance(default, str):
             return [item.strip() for item in default.split(",")]
         return default

@@ -72,12 +72,44 @@ def _bucket(reader: TemplateValues, logical_id: str, resource: dict) -> list[Mad
             config["logging"] = [entry]
         return config
 
-    made = [Made(bucket, fill, referable_as=logical_id)]
+    made = [Made(bucket, fill, referable_as=logical_id)] + _bucket_exports(reader, logical_id, resource)
     replication = as_dict(as_dict(resource.get("Properties")).get("ReplicationConfiguration")) or (
         "ReplicationConfiguration" in as_dict(resource.get("Properties")))
     if replication:
         block = reader.block("aws_s3_bucket_replication_configuration", logical_id, f"{logical_id}.ReplicationConfiguration")
         made.append(Made(block, lambda r, p: _replication(logical_id, p.get("ReplicationConfiguration")), primary=False))
+    return made
+
+
+def _bucket_exports(reader: TemplateValues, logical_id: str, resource: dict) -> list[Made]:
+    """Inventory reports and Storage Class Analysis exports S3 writes into other buckets, for CKV2_KMSG_3.
+
+    Primary blocks of the bucket's logical ID: a result on the bucket judges them too.
+    """
+    properties = as_dict(resource.get("Properties"))
+    made = []
+    for index, _ in enumerate(properties.get("InventoryConfigurations") or []):
+        def inventory(reader: TemplateValues, p: dict, i: int = index) -> dict:
+            entry = as_dict((p.get("InventoryConfigurations") or [{}])[i])
+            destination = as_dict(entry.get("Destination"))
+            return {"bucket": _w("${aws_s3_bucket." + logical_id + ".id}"), "name": _w(entry.get("Id")),
+                    "enabled": _w(entry.get("Enabled", True)),
+                    "destination": [{"bucket": [{"bucket_arn": _w(destination.get("BucketArn"))}]}]}
+        block = reader.block("aws_s3_bucket_inventory", logical_id, f"{logical_id}.InventoryConfigurations[{index}]")
+        made.append(Made(block, inventory))
+    for index, _ in enumerate(properties.get("AnalyticsConfigurations") or []):
+        def analytics(reader: TemplateValues, p: dict, i: int = index) -> dict:
+            entry = as_dict((p.get("AnalyticsConfigurations") or [{}])[i])
+            export = as_dict(as_dict(entry.get("StorageClassAnalysis")).get("DataExport"))
+            config: dict[str, Any] = {"bucket": _w("${aws_s3_bucket." + logical_id + ".id}")}
+            if export:
+                arn = as_dict(export.get("Destination")).get("BucketArn")
+                config["storage_class_analysis"] = [{"data_export": [{"destination": [
+                    {"s3_bucket_destination": [{"bucket_arn": _w(arn)}]}]}]}]
+            return config
+        block = reader.block("aws_s3_bucket_analytics_configuration", logical_id,
+                             f"{logical_id}.AnalyticsConfigurations[{index}]")
+        made.append(Made(block, analytics))
     return made
 
 
@@ -305,7 +337,7 @@ def _load_balancer(reader: TemplateValues, logical_id: str, resource: dict) -> l
                                  "enabled": _w(pairs.get(f"{logs}.s3.enabled", "false"))}]
         return config
 
-    return [Made(reader.block("aws_lb", logical_id), fill, primary=False)]
+    return [Made(reader.block("aws_lb", logical_id), fill)]  # judged by CKV2_KMSG_3 (NLB access logs)
 
 
 def _classic_load_balancer(reader: TemplateValues, logical_id: str, resource: dict) -> list[Made]:
@@ -319,7 +351,31 @@ def _classic_load_balancer(reader: TemplateValues, logical_id: str, resource: di
     return [Made(reader.block("aws_elb", logical_id), fill, primary=False)]
 
 
+def _simple(model_type: str, arguments: dict[str, str], primary: bool = True):
+    """A resource whose properties map one to one onto provider arguments (service deliveries, CKV2_KMSG_3)."""
+    def translate(reader: TemplateValues, logical_id: str, resource: dict) -> list[Made]:
+        def fill(reader: TemplateValues, p: dict) -> dict:
+            config: dict[str, Any] = {}
+            for name, attribute in arguments.items():
+                _set(config, attribute, p, name)
+            return config
+
+        return [Made(reader.block(model_type, logical_id), fill, primary=primary, referable_as=logical_id)]
+
+    return translate
+
+
 TRANSLATIONS: dict[str, Callable[[TemplateValues, str, dict], list[Made]]] = {
+    "AWS::CloudTrail::Trail": _simple("aws_cloudtrail", {
+        "TrailName": "name", "S3BucketName": "s3_bucket_name", "KMSKeyId": "kms_key_id", "IsLogging": "enable_logging"}),
+    "AWS::EC2::FlowLog": _simple("aws_flow_log", {
+        "LogDestinationType": "log_destination_type", "LogDestination": "log_destination"}),
+    "AWS::WAFv2::LoggingConfiguration": _simple("aws_wafv2_web_acl_logging_configuration", {
+        "ResourceArn": "resource_arn", "LogDestinationConfigs": "log_destination_configs"}),
+    "AWS::Config::DeliveryChannel": _simple("aws_config_delivery_channel", {
+        "Name": "name", "S3BucketName": "s3_bucket_name", "S3KmsKeyArn": "s3_kms_key_arn"}),
+    "AWS::Config::ConfigurationRecorder": _simple("aws_config_configuration_recorder", {
+        "Name": "name", "RoleARN": "role_arn"}, primary=False),
     "AWS::ElasticLoadBalancingV2::LoadBalancer": _load_balancer,
     "AWS::ElasticLoadBalancing::LoadBalancer": _classic_load_balancer,
     "AWS::S3::Bucket": _bucket,

@@ -27,6 +27,7 @@ from typing import Any
 
 from kmsguard.model.resources import Block, full_type
 from kmsguard.model.values import references_in
+from kmsguard.readers import terraform_completeness as completeness
 from kmsguard.readers import terraform_lookups
 
 _META = {"__tfmeta", "id", "count", "for_each", "depends_on", "lifecycle", "provider", "provisioner"}
@@ -38,6 +39,8 @@ _ADDRESS = re.compile(
 _KEY_ID_ATTRIBUTES = {"id", "key_id", "target_key_id"}
 # Attributes of a resource the evaluator knows before apply (its generated ID stands for arn and id).
 _EVALUATED_ATTRIBUTES = {"arn", "id", "bucket", "name", "value", "json"}
+# The start of an S3 ARN, in any partition (or the partition lookup's text).
+_S3_ARN = re.compile(r"arn:(?:aws[\w-]*|\$\{data\.aws_partition\.[^}]*\}):s3:::")
 TFVARS = re.compile(r"^(terraform\.tfvars(\.json)?|.*\.auto\.tfvars(\.json)?)$")
 
 
@@ -99,6 +102,7 @@ class _Reader:
         self._scope: dict[tuple[str, str, str], list[Block]] | None = None
         self._buckets_by_module: dict[str, list[str]] | None = None
         self.lines: dict[int, tuple[int, int]] = {}  # id(block) -> its line range in its file
+        self.unset: dict[int, set[str]] = {}  # id(block) -> labels of arguments dropped as null
         self.dirs = {os.path.dirname(os.path.normpath(os.path.join(root, (i.get("__tfmeta") or {}).get("filename", ""))))
                      for items in parsed.values() for i in items}
 
@@ -119,18 +123,34 @@ class _Reader:
                 root=self.root,
             )
             self.lines[id(self.made[item["id"]])] = (meta.get("line_start", 0), meta.get("line_end", 0))
+            # Where the declaration is written, for `kmsguard fix` (which edits inside these lines).
+            self.made[item["id"]].source = (self.made[item["id"]].file_path, *self.lines[id(self.made[item["id"]])])
         for item in self.items:
             block = self.made.get(item["id"])
             if block is None:
                 continue
             unknown: list[str] = []
+            if block.block_type == "data":
+                block.provider = self._provider(item, module_of(block.address))
             block.config = self._block(item, block, "", unknown)
             if item.get("count", 0) is None:
                 unknown.append("its count is not known before apply")
-            self._unknown_dynamic_blocks(block, unknown)
+            self._complete(block, unknown)
             unknown += self._explain_unknown(block)
             block.unknown = tuple(dict.fromkeys(unknown))
         return list(self.made.values())
+
+    def _provider(self, item: dict, module: str) -> str:
+        """The provider configuration a data source is read with (lookups through one configuration agree)."""
+        chosen = item.get("provider")
+        if isinstance(chosen, dict) and isinstance(chosen.get("__attribute__"), str):
+            return module + chosen["__attribute__"]
+        while module:
+            call = self.calls.get(re.sub(r"\[[^\]]*\]$", "", module.rstrip(".")), {})
+            if "providers" in call:
+                return module + "aws"  # the caller passes its own configuration: one per call, to be safe
+            module = _parent_module(module)
+        return "aws"
 
     def _named(self, prefix: str, ref: Any) -> list[Block]:
         """Blocks of the module instance ``prefix`` that a reference's type and name may name."""
@@ -157,37 +177,40 @@ class _Reader:
                 if missing:
                     unknown.append(f"{module_of(block.address)}var.{missing} has no value")
                 config[key] = [f"${{var.{missing}}}" if missing else None]
-            elif isinstance(value, str) and self._bucket_named(value, refs):
-                target, attribute = self._bucket_named(value, refs)  # type: ignore[misc]
-                block.out.append((label, target))
-                config[key] = [f"${{{_spelled(target, attribute)}}}"]
             else:
-                converted = self._value(value, block, label, unknown)
+                converted = self._value(value, block, label, unknown, refs, meta)
                 if converted is not _UNSET:
                     config[key] = [converted]
+                else:
+                    self.unset.setdefault(id(block), set()).add(label)
         return config
 
-    def _unknown_dynamic_blocks(self, block: Block, unknown: list[str]) -> None:
-        """Mark ``dynamic`` blocks whose ``for_each`` the evaluator could not know (it expands them to nothing)."""
+    def _complete(self, block: Block, unknown: list[str]) -> None:
+        """Nothing the evaluator dropped may vanish (``terraform_completeness``)."""
         start, end = self.lines.get(id(block), (0, 0))
-        lines = _source_lines(block.file_path)[max(start - 1, 0):end]
-        module = module_of(block.address)
-        for i, line in enumerate(lines):
-            dynamic = re.match(r'\s*dynamic\s+"([\w-]+)"', line)
-            if not dynamic:
-                continue
-            for_each = next((m.group(1) for m in (re.match(r"\s*for_each\s*=\s*(.*)", x) for x in lines[i + 1:i + 4]) if m), "")
-            missing = [n for n in re.findall(r"\bvar\.([\w-]+)", for_each) if not self.has_value(module, n)]
-            if missing and dynamic.group(1) not in block.config:
-                uses = ", ".join(f"var.{n}" for n in missing)
-                why = f"dynamic block {dynamic.group(1)!r}: its for_each uses {uses}, which has no value"
-                block.config.setdefault("dynamic", []).append({dynamic.group(1): [f"${{{why}}}"]})
-                unknown.append(why)
+        text = "\n".join(_source_lines(block.file_path)[max(start - 1, 0):end])
+        block.unset = tuple(sorted(self.unset.get(id(block), ())))
+        completeness.complete(block, text, self.has_value, self._edges_in, unknown)
 
-    def _bucket_named(self, value: str, refs: tuple[str, ...]) -> tuple[Block, str] | None:
-        """The referenced bucket whose name (``.id``, ``.bucket``) or ARN the evaluator wrote instead of the reference.
+    def _edges_in(self, block: Block, label: str, value: Any) -> None:
+        """Edges for the references in text read from the source (the evaluator made none for it)."""
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                self._edges_in(block, f"{label}.{key}", inner)
+        elif isinstance(value, list):
+            for inner in value:
+                self._edges_in(block, label, inner)
+        elif isinstance(value, str):
+            prefix = module_of(block.address)
+            for ref in references_in(value):
+                block.out.extend((label, t) for t in self._named(prefix, ref) if ref.names(t))
 
-        A reference may be to the bucket itself or to a module call whose output it is.
+    def _bucket_named(self, value: str, refs: tuple[str, ...]) -> tuple[Block, str, str] | None:
+        """The referenced bucket whose name (``.id``) or ARN the evaluator wrote instead of the reference.
+
+        Returns the bucket, the attribute and the text after it (``/*`` after an
+        ARN). A reference may be to the bucket itself or to a module call whose
+        output it is.
         """
         for ref in refs:
             meta = (self.by_id.get(ref) or {}).get("__tfmeta") or {}
@@ -199,12 +222,13 @@ class _Reader:
                 continue
             for candidate in candidates:
                 target, name = self.made[candidate], self.raw[candidate].get("bucket")
-                if target.type != "aws_s3_bucket" or not isinstance(name, str):
+                if target.type != "aws_s3_bucket" or not isinstance(name, str) or not name:
                     continue
                 if value == name:
-                    return target, "id"
-                if value == f"arn:aws:s3:::{name}":
-                    return target, "arn"
+                    return target, "id", ""
+                arn = _S3_ARN.match(value)
+                if arn and value[arn.end():].startswith(name) and value[arn.end() + len(name):][:1] in ("", "/"):
+                    return target, "arn", value[arn.end() + len(name):]
         return None
 
     def _buckets_in(self, prefix: str) -> list[str]:
@@ -254,19 +278,40 @@ class _Reader:
                   if ref.attribute not in _EVALUATED_ATTRIBUTES]
         return found
 
-    def _value(self, value: Any, block: Block, label: str, unknown: list[str]) -> Any:
+    def _value(self, value: Any, block: Block, label: str, unknown: list[str],
+               refs: tuple[str, ...] = (), meta: dict | None = None) -> Any:
         if isinstance(value, dict) and "__attribute__" in value:
             return self._unknown(str(value["__attribute__"]), block, label, unknown)
         if isinstance(value, dict):
-            converted = {k: self._value(v, block, f"{label}.{k}", unknown) for k, v in value.items()}
+            converted = {k: self._value(v, block, f"{label}.{k}", unknown, refs, meta) for k, v in value.items()}
             return {k: v for k, v in converted.items() if v is not _UNSET}
         if isinstance(value, list):
-            return [v for v in (self._value(v, block, label, unknown) for v in value) if v is not _UNSET]
+            items = [v for v in (self._value(v, block, label, unknown, refs, meta) for v in value) if v is not _UNSET]
+            if None in items:
+                items = self._unevaluated_items(items, label, meta or {}, unknown)
+            return items
+        named = self._bucket_named(value, refs) if isinstance(value, str) and refs else None
+        if named:
+            # An evaluated bucket name or ARN (with an object path after it): written back as the reference.
+            block.out.append((label, named[0]))
+            return f"${{{_spelled(named[0], named[1])}}}{named[2]}"
         if isinstance(value, str) and _UUID.search(value):
             value = _UUID.sub(lambda m: self._reference(m.group(0), block, label), value)
         if isinstance(value, str) and "${data." in value:
             self._lookup_edges(value, block, label)
         return value
+
+    def _unevaluated_items(self, items: list, label: str, meta: dict, unknown: list[str]) -> list:
+        """A list item the evaluator gave as null although the source writes no null: it could not evaluate it."""
+        key = label.rsplit(".", 1)[-1]
+        lines = _source_lines(os.path.normpath(os.path.join(self.root, meta.get("filename", ""))))
+        written = next((m.group(1).strip() for m in (re.match(rf"\s*{re.escape(key)}\s*=\s*(.*)", line) for line in
+                        lines[max(meta.get("line_start", 0) - 1, 0):meta.get("line_end", 0)]) if m), "")
+        if re.search(r"\bnull\b", written):
+            return items
+        why = f"the evaluation could not evaluate {label} = {written or '...'}"
+        unknown.append(why)
+        return [f"${{{why}}}" if item is None else item for item in items]
 
     def _lookup_edges(self, text: str, block: Block, label: str) -> None:
         """Edges for the lookup references ``terraform_lookups.rewrite`` kept as text."""
@@ -296,7 +341,7 @@ class _Reader:
                 named = self._bucket_named(output["value"], (generated_id,))
                 if named:
                     block.out.append((label, named[0]))
-                    return f"${{{_spelled(*named)}}}"
+                    return f"${{{_spelled(named[0], named[1])}}}{named[2]}"
                 return str(self._value(output["value"], block, label, []))
         return generated_id
 
@@ -304,6 +349,8 @@ class _Reader:
         """Which attribute of ``target`` the holder's source reads (the evaluator gives only the target's ID)."""
         if target.type == "aws_s3_bucket":
             return "id"
+        if target.type == "aws_iam_policy_document":
+            return "json"
         start, end = self.lines.get(id(holder), (0, 0))
         text = "\n".join(_source_lines(holder.file_path)[max(start - 1, 0):end])
         used = {ref.attribute for ref in references_in(text) if ref.type.endswith(target.type)

@@ -22,8 +22,8 @@ from typing import Iterator
 # Lookups whose values are read at plan time and matter to the rules (ARNs, key lookups).
 LOOKUP_TYPES = ("aws_caller_identity", "aws_partition", "aws_region", "aws_kms_alias", "aws_kms_key")
 _LOOKUP = re.compile(
-    r"(?<![\w.])data\.(?:" + "|".join(LOOKUP_TYPES) + r')\.[\w-]+(?:\[\d+\]|\["[^"\\]*"\])?\.[\w]+'
-)
+    r"(?<![\w.])data\.(?:" + "|".join(LOOKUP_TYPES) + r')\.[\w-]+(?:\[\d+\]|\["[^"\\]*"\]|\.\d+)?\.[A-Za-z_]\w*'
+)  # ".0." is the legacy spelling of "[0]"
 _HEREDOC = re.compile(r"<<-?([A-Za-z_]\w*)[ \t]*\n")
 
 

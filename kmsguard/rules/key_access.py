@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, Iterable
 
 from kmsguard.model.resources import Block, ResourceGraph
-from kmsguard.model.values import is_unresolved, references_in, unwrap
-from kmsguard.rules.encrypted_buckets import AliasKey, Key, UnknownKey
+from kmsguard.model.values import framework_of, is_unresolved, references_in, unwrap
+from kmsguard.rules.conditions import ACCOUNT, PARTITION, REGION, Request, Unknown, hole, judge
+from kmsguard.rules.encrypted_buckets import AliasKey, Key, UnknownKey, encrypted_buckets
 from kmsguard.rules.key_classes import KEY_RESOURCES
 from kmsguard.rules.kms_arns import (
     LOOKUP_TEXT,
@@ -33,23 +35,29 @@ from kmsguard.rules.kms_arns import (
     parts_match,
     role_arn_names,
 )
-from kmsguard.rules.kms_grants import grant_covers, grants
+from kmsguard.rules.kms_grants import grant_covers, grant_holds, grants
 from kmsguard.rules.kms_needs import Need
 from kmsguard.rules.policy_documents import Document, Statement, iam_glob, parse
 from kmsguard.rules.role_policies import ROLE, role_document
+from kmsguard.rules.s3_encryption import BUCKET
 
 _ACCOUNT_PRINCIPAL = re.compile(r"^(?:arn:aws[a-z-]*:iam::[^:/]+:root|\d{12})$")
-_ALIAS_OPERATORS = ("foranyvalue:stringequals", "foranyvalue:stringlike", "foranyvalue:stringequalsignorecase")
+# The CloudFormation reader's stand-ins for ${AWS::Region} and ${AWS::AccountId} (readers/cloudformation_intrinsics.py
+# PSEUDO; tests/unit/test_conditions.py keeps them equal): a stack's own region and account.
+CFN_REGION, CFN_ACCOUNT = "us-east-1", "123456789012"
 
 
 @dataclass
 class Access:
-    missing: list[str] = field(default_factory=list)  # KMS actions the role lacks on the key
+    missing: list[str] = field(default_factory=list)  # KMS actions the role is not known to hold on the key
     only_star: bool = False  # granted, but only through Resource "*"
     iam_ignored: list[str] = field(default_factory=list)  # actions IAM grants but the key policy does not delegate
     problems: list[str] = field(default_factory=list)  # what could not be read
     request_alias: list[str] = field(default_factory=list)  # allowed only through kms:RequestAlias, which S3 calls miss
     denied: dict[str, list[str]] = field(default_factory=dict)  # action -> the policies whose Deny takes it away
+    # action (also in missing) -> why kmsguard cannot tell: an Allow or Deny whose condition it cannot judge
+    undecided: dict[str, list[str]] = field(default_factory=dict)
+    unmet: dict[str, list[str]] = field(default_factory=dict)  # action -> Allows whose condition S3's call never meets
 
 
 def key_policies(graph: ResourceGraph) -> dict[int, Document]:
@@ -69,72 +77,203 @@ def _build_key_policies(graph: ResourceGraph) -> dict[int, Document]:
     return policies
 
 
+class _Judge:
+    """Statements and grants judged against the KMS request S3 makes for one role, key and action."""
+
+    def __init__(self, role: Block, need: Need, action: str, graph: ResourceGraph) -> None:
+        self.graph, self.role, self.need = graph, role, need
+        self.request = s3_request(role, need, action, graph)
+        self.unknown: list[str] = []  # reasons of the statements that could not be judged
+        self.unmet: list[str] = []  # reasons of the Allows (and grants) whose condition never holds
+        self.maybe_granted = False
+
+    def grants(self) -> bool:
+        """Whether a KMS grant gives the role the action, its constraints met by S3's request."""
+        answers = [grant_holds(g, self.request, partial(self._constraint, g.block))
+                   for g in grants(self.graph) if grant_covers(g, self.role, self.request.action, self.need.key)]
+        self.unknown += [why for held, why in answers if held is None]
+        self.unmet += [why for held, why in answers if held is False]
+        self.maybe_granted = any(held is None for held, _ in answers)
+        return any(held for held, _ in answers)
+
+    def holds(self, statement: Statement) -> bool | None:
+        if not statement.conditions:
+            return True
+        conditions = normalise(statement.conditions, statement.holder, statement.label, self.graph, self.request)
+        judgement = judge(conditions, self.request)
+        what = f"{statement.effect} in {statement.source}" + (f" ({statement.sid})" if statement.sid else "")
+        if judgement.holds is None:
+            self.unknown.append(f"the {what} has a condition kmsguard cannot judge: {'; '.join(judgement.reasons)}")
+        elif judgement.holds is False and statement.allow:
+            self.unmet.append(f"the Allow in {statement.source} applies only when {'; '.join(judgement.reasons)}")
+        return judgement.holds
+
+    def _constraint(self, grant: Block, condition: dict) -> dict:
+        return normalise(condition, grant, "constraints", self.graph, self.request)
+
+    def applying(self, statements: Iterable[Statement]) -> tuple[list[Statement], list[Statement]]:
+        """(statements whose condition always holds, those that cannot be judged)."""
+        judged = [(s, self.holds(s)) for s in statements]
+        return [s for s, held in judged if held], [s for s, held in judged if held is None]
+
+
 def access_to_key(role: Block, need: Need, graph: ResourceGraph) -> Access:
     """What the role lacks of ``need`` on its key, from its IAM policies, the key policy and grants."""
-    statements = role_document(role, graph).statements
     key_policy = key_policies(graph).get(id(need.key)) if isinstance(need.key, Block) else None
-    key_statements = key_policy.statements if key_policy else []
-    delegates = key_policy is None or bool(key_policy.problems)  # no readable key policy: assume the default
     access = Access(problems=list(key_policy.problems) if key_policy else [])
     for action in sorted(need.actions):
         if isinstance(need.key, UnknownKey) and need.key.bucket:
             access.missing.append(action)  # the bucket's encryption could not be read: nothing is known to cover it
             continue
-        allows = [s for s in statements if s.allow and s.covers_action(action) and _covers_key(s, need.key, graph)]
-        identity = [s for s in allows if _applies_to_s3_call(s, action)]
-        if allows and not identity:
-            access.request_alias.append(action)
-        direct = [s for s in key_statements if s.allow and s.covers_action(action) and _names_role(s, role, graph)
-                  and _applies_to_s3_call(s, action) and _alias_condition_holds(s, need.key, graph)]
-        granted = any(grant_covers(g, role, action, need.key) for g in grants(graph))
-        denials = [s.source for s in statements if _unconditional_deny(s, action) and _covers_key(s, need.key, graph)]
-        denials += [s.source for s in key_statements if _unconditional_deny(s, action) and _names_role(s, role, graph)]
-        denied = bool(denials)
-        if denied:
-            access.denied[action] = list(dict.fromkeys(denials))
-        if identity and not delegates and not any(
-                s.allow and s.covers_action(action) and _names_account(s) for s in key_statements):
-            access.iam_ignored.append(action)
-            identity = []
-        if not (identity or direct or granted) or denied:
-            access.missing.append(action)
-        elif not (direct or granted) and all(s.resources == ("*",) and not _alias_names(s) for s in identity):
-            access.only_star = True
+        _judge_action(access, _Judge(role, need, action, graph), key_policy)
     return access
 
 
-def _unconditional_deny(statement: Statement, action: str) -> bool:
-    return not statement.allow and not statement.conditional and statement.covers_action(action)
+def _judge_action(access: Access, judging: _Judge, key_policy: Document | None) -> None:
+    role, need, action, graph = judging.role, judging.need, judging.request.action, judging.graph
+    key_statements = key_policy.statements if key_policy else []
+    allows = [s for s in role_document(role, graph).statements
+              if s.allow and s.covers_action(action) and _covers_key(s, need.key, graph)]
+    identity, maybe_identity = judging.applying(allows)
+    if allows and not identity and any("kms:RequestAlias" in why for why in judging.unmet):
+        access.request_alias.append(action)
+    direct, maybe_direct = judging.applying(
+        s for s in key_statements if s.allow and s.covers_action(action) and _names_role(s, role, graph))
+    granted = judging.grants()
+    denies, maybe_denies = judging.applying(
+        [s for s in role_document(role, graph).statements if _deny(s, action) and _covers_key(s, need.key, graph)]
+        + [s for s in key_statements if _deny(s, action) and _names_role(s, role, graph)])
+    if denies:
+        access.denied[action] = list(dict.fromkeys(s.source for s in denies))
+    # No readable key policy: the default one, which lets IAM policies grant (its root statement).
+    if (identity or maybe_identity) and key_policy is not None and not key_policy.problems:
+        # IAM policies count only where a key policy statement for the account root applies.
+        roots, maybe_roots = judging.applying(
+            s for s in key_statements if s.allow and s.covers_action(action) and _names_account(s))
+        if not roots:
+            if identity and not maybe_roots:
+                access.iam_ignored.append(action)
+            maybe_identity = maybe_identity + identity if maybe_roots else []
+            identity = []
+    held = bool(identity or direct or granted)
+    if held and not denies and not maybe_denies:
+        if not (direct or granted) and all(s.resources == ("*",) and not _narrows_to_aliases(s) for s in identity):
+            access.only_star = True
+        return
+    access.missing.append(action)
+    if not denies and (maybe_denies or maybe_identity or maybe_direct or judging.maybe_granted) and judging.unknown:
+        access.undecided[action] = list(dict.fromkeys(judging.unknown))
+    if not held and judging.unmet:
+        access.unmet[action] = list(dict.fromkeys(judging.unmet))
+
+
+def _deny(statement: Statement, action: str) -> bool:
+    return not statement.allow and statement.covers_action(action)
 
 
 def _covers_key(statement: Statement, key: Key, graph: ResourceGraph) -> bool:
-    if statement.allow and not _alias_condition_holds(statement, key, graph):
-        return False
     if statement.resources is None:
         return not any(_names_key(r, statement, key, graph) for r in statement.not_resources or ())
     return any(_names_key(r, statement, key, graph) for r in statement.resources)
 
 
-# --- conditions -----------------------------------------------------------------------------
-
-def _alias_names(statement: Statement) -> list[str] | None:
-    """The alias patterns of a ``ForAnyValue:StringEquals|StringLike`` test on kms:ResourceAliases, if any."""
-    found = [(op.lower(), values) for op, values in statement.condition_values("kms:ResourceAliases")]
-    narrowing = [values for op, values in found if op in _ALIAS_OPERATORS]
-    if not narrowing:
-        return None
-    return [str(v) for values in narrowing for v in values]
+def _narrows_to_aliases(statement: Statement) -> bool:
+    return bool(statement.condition_values("kms:ResourceAliases"))
 
 
-def _alias_condition_holds(statement: Statement, key: Key, graph: ResourceGraph) -> bool:
-    """Whether the key carries an alias the statement's kms:ResourceAliases test names (true without a test)."""
-    patterns = _alias_names(statement)
-    if patterns is None:
-        return True
-    names = aliases_of(key, graph)
-    fold = any(op.lower().endswith("ignorecase") for op, _ in statement.condition_values("kms:ResourceAliases"))
-    return any(iam_glob(name.lower() if fold else name, pattern.lower() if fold else pattern)
-               for name in names for pattern in patterns)
+# --- the request S3 makes -------------------------------------------------------------------
+
+def s3_request(role: Block, need: Need, action: str, graph: ResourceGraph) -> Request:
+    """The KMS request S3 makes for ``role`` on ``need``'s bucket, as far as the scan knows it."""
+    cloudformation = framework_of(role) == "cloudformation"
+    # A template's ${AWS::Region} and ${AWS::AccountId} are read as the reader's stand-ins: one stack, one of each.
+    region, account = (CFN_REGION, CFN_ACCOUNT) if cloudformation else (None, None)
+    bucket, bucket_key = _bucket_of(need, graph)
+    return Request(
+        action=action, caller="role", region=region, account=account,
+        bucket_arn=_bucket_arn(bucket) if bucket is not None else None, bucket_key=bucket_key,
+        principal_arn=_role_arn(role, account or ACCOUNT),
+        key_aliases=_key_aliases(need.key, graph),
+        # S3 decrypts with the key ID from the object's metadata; for new objects it names the key as the
+        # bucket's default encryption does, which kmsguard does not follow to an alias.
+        request_alias=None if action.lower() == "kms:decrypt" else Unknown(
+            "whether S3 names the key by an alias in this request is not documented"),
+    )
+
+
+def _bucket_of(need: Need, graph: ResourceGraph) -> tuple[Block | None, bool | None]:
+    """The bucket whose objects S3 encrypts or decrypts for ``need``, and whether it uses an S3 Bucket Key."""
+    index = encrypted_buckets(graph)
+    for encrypted in index.all:
+        if encrypted.label == need.bucket:
+            return encrypted.bucket, encrypted.bucket_keys
+    # Replication: the source bucket for the source objects' key, the destination for the replica key.
+    address = need.bucket[len("replication "):]
+    for config in graph.of_type(REPLICATION):
+        if config.address != address:
+            continue
+        sources = [index.by_bucket[id(b)] for b in graph.resolve(config, "bucket", (BUCKET,)) if id(b) in index.by_bucket]
+        bucket_keys = {e.bucket_keys for e in sources}  # replicas keep the source objects' Bucket Key setting
+        destinations = [b for b in graph.resolve(config, "rule", (BUCKET,))]
+        candidates = [e.bucket for e in sources if any(k is need.key for k in e.keys)] + [
+            b for b in destinations if need.key not in [k for e in sources for k in e.keys]]
+        if len(candidates) == 1 and len(bucket_keys) == 1:
+            return candidates[0], bucket_keys.pop()
+    return None, None
+
+
+def _bucket_arn(bucket: Block) -> str:
+    name = bucket.get("bucket")
+    name = name if isinstance(name, str) and not is_unresolved(name) else hole(f"bucket {bucket.address}")
+    return f"arn:{PARTITION}:s3:::{name}"
+
+
+def _role_arn(role: Block, account: str) -> str:
+    name, path = role.get("name"), role.get("path")
+    name = name if isinstance(name, str) and not is_unresolved(name) else hole(f"role {role.address}")
+    path = path if isinstance(path, str) and path.startswith("/") and not is_unresolved(path) else "/"
+    return f"arn:{PARTITION}:iam::{account}:role{path}{name}"
+
+
+def _key_aliases(key: Key, graph: ResourceGraph) -> tuple[str, ...] | None:
+    if isinstance(key, (Block, AliasKey)):
+        return tuple(aliases_of(key, graph))
+    return None  # a key outside the scan: its aliases are not known
+
+
+def normalise(conditions: dict, holder: Block, label: str, graph: ResourceGraph, request: Request) -> dict:
+    """A Condition block with references and lookups written as the request's values, or as holes."""
+    def value(text: Any) -> Any:
+        if not isinstance(text, str) or "${" not in text:
+            return text
+        return _INTERPOLATION.sub(lambda m: _substitute(m.group(0), holder, label, graph, request), text)
+    return {op: {key: [value(v) for v in (vs if isinstance(vs, list) else [vs])] for key, vs in tests.items()}
+            if isinstance(tests, dict) else tests for op, tests in conditions.items()}
+
+
+REPLICATION = "aws_s3_bucket_replication_configuration"
+_INTERPOLATION = re.compile(r"\$\{[^}]*\}")
+_LOOKUP_HOLES = (("data.aws_region.", REGION), ("data.aws_caller_identity.", ACCOUNT),
+                 ("data.aws_partition.", PARTITION))
+
+
+def _substitute(text: str, holder: Block, label: str, graph: ResourceGraph, request: Request) -> str:
+    refs = references_in(text)
+    if len(refs) != 1:
+        return text
+    ref = refs[0]
+    for prefix, stand_in in _LOOKUP_HOLES:
+        if ref.type == prefix[:-1]:
+            # A lookup reads the provider's region/account: the same as the bucket's and role's (one provider).
+            return stand_in
+    for target in graph.resolve(holder, label, (ref.type,), text):
+        if target.type == ROLE and ref.attribute in ("arn", "name", "id"):
+            arn = _role_arn(target, request.account or ACCOUNT)
+            return arn if ref.attribute == "arn" else arn.rsplit("/", 1)[-1]
+        if target.type == BUCKET and ref.attribute in ("arn", "id", "bucket"):
+            arn = _bucket_arn(target)
+            return arn if ref.attribute == "arn" else arn.split(":::", 1)[1]
+    return text
 
 
 def aliases_of(key: Key, graph: ResourceGraph) -> list[str]:
@@ -154,21 +293,6 @@ def _build_aliases(graph: ResourceGraph) -> dict[int, list[str]]:
             for key in graph.resolve(alias, "target_key_id", KEY_RESOURCES, alias.get("target_key_id")):
                 found.setdefault(id(key), []).append(name)
     return found
-
-
-def _applies_to_s3_call(statement: Statement, action: str) -> bool:
-    """False for an Allow that needs the request to name an alias (kms:RequestAlias) for a Decrypt S3 makes.
-
-    S3 decrypts with the key ID stored in the object's metadata, so such a test never matches its Decrypt.
-    """
-    if action.lower() != "kms:decrypt":
-        return True
-    for operator, _ in statement.condition_values("kms:RequestAlias"):
-        op = operator.lower()
-        if op.endswith("ifexists") or op.startswith("forallvalues:") or "not" in op.split(":")[-1]:
-            continue  # true when the request names no alias
-        return False
-    return True
 
 
 # --- Resource entries -------------------------------------------------------------------------

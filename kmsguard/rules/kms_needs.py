@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from kmsguard.model.resources import Block, ResourceGraph
+from kmsguard.model.resources import NAME_PARTS, Block, ResourceGraph, full_type
 from kmsguard.model.values import is_unresolved, unwrap
 from kmsguard.rules.encrypted_buckets import EncryptedBucket, EncryptedBuckets, Key, encrypted_buckets, nameable
 from kmsguard.rules.key_classes import classify
@@ -33,6 +33,8 @@ REPLICATION_ACTIONS = ("s3:GetObjectVersionForReplication", "s3:ReplicateObject"
 OBJECT_ACTIONS = {"read": READS, "write": WRITES}
 KMS_FOR = {"read": ("kms:Decrypt",), "write": ("kms:GenerateDataKey", "kms:Decrypt")}
 _S3_ARN = re.compile(r"^arn:aws[a-z-]*:s3:::([^/]+)(?:/(.*))?$")
+# The same, where the partition or the bucket name may be unknown text (${...}, which may hold "/").
+_S3_ARN_ANY = re.compile(r"^arn:(?:aws[a-z-]*|\$\{[^}]*\}):s3:::((?:[^/$]|\$\{[^}]*\})+)(?:/(.*))?$")
 
 
 @dataclass
@@ -149,15 +151,40 @@ def _objects_named(resource: Any, statement: Statement, index: EncryptedBuckets,
         return []
     if resource == "*":
         return index.all
-    targets = graph.targets(statement.holder, statement.label, resource, None)
+    # The account, partition or Region lookups are parts of a name, not the thing it names.
+    targets = [t for t in graph.targets(statement.holder, statement.label, resource, None)
+               if full_type(t.block) not in NAME_PARTS]
     if targets:
         return [index.by_bucket[id(t.block)] for t in targets
                 if id(t.block) in index.by_bucket and t.suffix.startswith("/")]
     if is_unresolved(resource):
+        named = _symbolic_objects(resource, statement, index, graph)
+        if named is not None:
+            return named
         unresolved.append(f"{statement.source}: Resource {resource!r} could not be resolved")
         return []
     match = _S3_ARN.match(resource)
     return _objects_matching(match.group(1), match.group(2), index, statement.holder.root) if match else []
+
+
+def _symbolic_objects(resource: str, statement: Statement, index: EncryptedBuckets,
+                      graph: ResourceGraph) -> list[EncryptedBucket] | None:
+    """The buckets an S3 ARN built from unknown parts names, when a bucket of the root is named from the same parts.
+
+    ``arn:aws:s3:::logs-${data.aws_caller_identity.current.account_id}/*`` and a
+    bucket named ``logs-${data.aws_caller_identity.current.account_id}`` are one
+    bucket, whatever the account (the same for a template parameter). None:
+    no bucket is named so, and the Resource stays "cannot tell".
+    """
+    match = _S3_ARN_ANY.match(resource)
+    if not match or any(c in match.group(1) for c in "*?"):
+        return None
+    buckets = graph.named(BUCKET, "bucket", match.group(1), statement.holder)
+    if not buckets:
+        return None
+    if match.group(2) is None:
+        return []  # the bucket ARN alone names no object
+    return [index.by_bucket[id(b)] for b in buckets if id(b) in index.by_bucket]
 
 
 def _objects_matching(bucket: str, objects: str | None, index: EncryptedBuckets, root: str) -> list[EncryptedBucket]:

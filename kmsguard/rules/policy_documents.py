@@ -33,6 +33,7 @@ class Statement:
     source: str  # where a person finds it
     sid: str = ""
     conditions: dict = field(default_factory=dict)  # {operator: {condition key: values}}, as IAM JSON writes it
+    services: tuple[Any, ...] = ()  # Service principals (key policies: AWS services that deliver into buckets)
 
     def condition_values(self, key: str) -> list[tuple[str, list[Any]]]:
         """(operator, values) for each test of condition key ``key`` (condition keys ignore case)."""
@@ -150,22 +151,24 @@ def _from_json(policy: Any, holder: Block, label: str, source: str) -> Document:
             continue
         principal = statement.get("Principal")
         principals: list[Any] = []
+        services: list[Any] = []
         if principal == "*":
             principals = ["*"]
         elif isinstance(principal, dict):
             principals = _strings(principal.get("AWS"))
+            services = _strings(principal.get("Service"))
         document.statements.append(_statement(
             effect,
             statement.get("Action"), "Action" not in statement and "NotAction" in statement, statement.get("NotAction"),
             statement.get("Resource"), "Resource" not in statement and "NotResource" in statement,
             statement.get("NotResource"), principals, bool(statement.get("Condition")), holder, label, source,
-            statement.get("Sid"), statement.get("Condition"),
+            statement.get("Sid"), statement.get("Condition"), services,
         ))
     return document
 
 
 def _statement(effect, actions, use_not_actions, not_actions, resources, use_not_resources, not_resources,
-               principals, conditional, holder, label, source, sid=None, conditions=None) -> Statement:
+               principals, conditional, holder, label, source, sid=None, conditions=None, services=()) -> Statement:
     lower = lambda values: tuple(str(v).lower() for v in _strings(values))  # noqa: E731
     return Statement(
         effect=effect,
@@ -180,6 +183,7 @@ def _statement(effect, actions, use_not_actions, not_actions, resources, use_not
         source=source,
         sid=sid if isinstance(sid, str) else "",
         conditions=conditions if isinstance(conditions, dict) else {},
+        services=tuple(services),
     )
 
 
@@ -208,11 +212,13 @@ def _policy_document(block: Block, graph: ResourceGraph, visiting: set[int]) -> 
             for identifier in (_strings(principal.get("identifiers")) if unwrap(principal.get("type")) == "AWS" else
                                ["*"] if "*" in _strings(principal.get("identifiers")) else [])
         ]
+        services = [identifier for principal in raw.get("principals") or [] if isinstance(principal, dict)
+                    and unwrap(principal.get("type")) == "Service" for identifier in _strings(principal.get("identifiers"))]
         statement = _statement(
             effect, raw.get("actions"), "actions" not in raw and "not_actions" in raw, raw.get("not_actions"),
             raw.get("resources"), "resources" not in raw and "not_resources" in raw, raw.get("not_resources"),
             principals, bool(raw.get("condition")), block, "statement", source, unwrap(raw.get("sid")),
-            _document_conditions(raw.get("condition")),
+            _document_conditions(raw.get("condition")), services,
         )
         if effect not in ("Allow", "Deny"):
             own.problems.append(f"{source}: a statement has effect {describe(effect)}, which is not Allow or Deny")

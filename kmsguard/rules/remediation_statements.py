@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from kmsguard.model.resources import Block, ResourceGraph
-from kmsguard.model.values import is_unresolved
+from kmsguard.model.values import framework_of, is_unresolved
 from kmsguard.rules.encrypted_buckets import AliasKey
 from kmsguard.rules.key_access import aliases_of
 from kmsguard.rules.kms_arns import arn_parts, key_arn_parts
@@ -96,5 +96,29 @@ def key_policy_statement(role: Block, need: Need, actions: list[str], graph: Res
     return {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": actions, "Resource": "*"}
 
 
-def dumps(statement: dict) -> str:
+def dumps(statement: dict, near: Block | None = None) -> str:
+    """The statement as ``near``'s source writes it: JSON, or in a YAML template YAML with short-form tags."""
+    if near is not None and framework_of(near) == "cloudformation" and not near.file_path.endswith(".json"):
+        return _yaml(statement)
     return json.dumps(statement)
+
+
+_PLAIN = re.compile(r"[A-Za-z][\w.:/@-]*")
+_YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
+
+
+def _yaml(value: Any) -> str:
+    """One line of YAML flow style; ``{"Fn::GetAtt": ["Key", "Arn"]}`` is ``!GetAtt Key.Arn``."""
+    if isinstance(value, dict) and len(value) == 1:
+        name, argument = next(iter(value.items()))
+        if name == "Fn::GetAtt" and isinstance(argument, list) and all(isinstance(a, str) for a in argument):
+            return f"!GetAtt {_yaml('.'.join(argument))}"
+        if name == "Ref" or (isinstance(name, str) and name.startswith("Fn::")):
+            return f"!{name.removeprefix('Fn::')} {_yaml(argument)}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_yaml(k)}: {_yaml(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_yaml(v) for v in value) + "]"
+    if isinstance(value, str) and not (_PLAIN.fullmatch(value) and value.lower() not in _YAML_WORDS):
+        return "'" + value.replace("'", "''") + "'"
+    return json.dumps(value) if not isinstance(value, str) else value

@@ -14,7 +14,7 @@ from collections import defaultdict
 from typing import Any
 
 from kmsguard.model.resources import Block, ResourceGraph
-from kmsguard.model.values import is_unresolved
+from kmsguard.model.values import attribute_name, is_unresolved
 from kmsguard.rules import aws_managed_policies
 from kmsguard.rules.policy_documents import Document, Statement, merge, parse
 
@@ -58,7 +58,7 @@ def _build(graph: ResourceGraph) -> dict[int, Document]:
         for inline in role.config.get("inline_policy") or []:
             if isinstance(inline, dict) and inline.get("policy") is not None:
                 documents[id(role)].append(parse(inline.get("policy"), role, "inline_policy",
-                                                 f"{role.address} inline_policy", graph))
+                                                 f"{role.address} {attribute_name(role, 'inline_policy')}", graph))
         documents[id(role)].extend(_attached(graph, role, "managed_policy_arns"))
     for block in graph.of_type("aws_iam_role_policy"):
         document = parse(block.config.get("policy"), block, "policy", block.address, graph)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kmsguard.model.resources import Block, ResourceGraph
-from kmsguard.model.values import as_bool, describe, how_to_provide, is_unresolved, unwrap
+from kmsguard.model.values import as_bool, attribute_name, attribute_setting, describe, how_to_provide, is_unresolved, unwrap
 from kmsguard.rules.key_classes import KeyClass, KeyKind, classify
 
 SSE_KMS = ("aws:kms", "aws:kms:dsse")
@@ -30,6 +30,7 @@ CLASSIC_LOAD_BALANCER = "aws_elb"
 LOG_DELIVERY_GROUP = "http://acs.amazonaws.com/groups/s3/LogDelivery"
 S3_LOGGING_SERVICE = "logging.s3.amazonaws.com"
 ELB_LOGGING_SERVICE = "delivery.logs.amazonaws.com"
+ALB_LOGGING_SERVICE = "logdelivery.elasticloadbalancing.amazonaws.com"
 
 
 @dataclass
@@ -96,18 +97,21 @@ def block_rules(graph: ResourceGraph, block: Block, inline: bool) -> list[RuleCh
 def _judge_rule(rule: dict, owner: Block | None, label: str, graph: ResourceGraph | None) -> RuleCheck:
     default = unwrap(rule.get("apply_server_side_encryption_by_default"))
     bucket_key = unwrap(rule.get("bucket_key_enabled"))
+    by_default, sse_algorithm = (attribute_name(owner, n) for n in ("apply_server_side_encryption_by_default",
+                                                                     "sse_algorithm"))  # a template's own words
     if not isinstance(default, dict):
-        return RuleCheck(None, None, "rule has no apply_server_side_encryption_by_default block", bucket_key)
+        return RuleCheck(None, None, f"rule has no {by_default} block", bucket_key)
     algorithm = unwrap(default.get("sse_algorithm"))
     if algorithm == "AES256":
         return RuleCheck(algorithm, None, "uses SSE-S3 (AES256), not SSE-KMS with a customer-managed key", bucket_key)
     if algorithm not in SSE_KMS:
         if algorithm is None:
-            return RuleCheck(algorithm, None, "sse_algorithm is not set", bucket_key)
+            return RuleCheck(algorithm, None, f"{sse_algorithm} is not set", bucket_key)
         if is_unresolved(algorithm):
             why = how_to_provide(owner, algorithm) if owner is not None else "not known before apply"
-            return RuleCheck(algorithm, None, f"sse_algorithm {describe(algorithm)} is {why}", bucket_key)
-        return RuleCheck(algorithm, None, f"sse_algorithm {describe(algorithm)} is not a known S3 algorithm", bucket_key)
+            return RuleCheck(algorithm, None, f"{sse_algorithm} {describe(algorithm)} is {why}", bucket_key)
+        return RuleCheck(algorithm, None, f"{sse_algorithm} {describe(algorithm)} is not a known S3 algorithm",
+                         bucket_key)
     key = classify(default.get("kms_master_key_id"), owner, label, graph)
     if key.kind is KeyKind.CUSTOMER_MANAGED:
         return RuleCheck(algorithm, key, None, bucket_key)
@@ -256,25 +260,46 @@ def _balancer_deliveries(balancer: Block) -> list[tuple[str, dict, LogDelivery]]
 
 
 def _deliveries_by_grant(graph: ResourceGraph, index: BucketIndex, targets) -> None:
-    """S3 server access log targets known by their usual grants, for sources the scan does not hold."""
-    for bucket, why in _log_grants(graph, targets):
-        if not any(d.principal == S3_LOGGING_SERVICE and not d.unknown for d in index.deliveries[id(bucket)]):
-            index.deliveries[id(bucket)].append(LogDelivery(f"a source outside the scan ({why})",
-                                                            "S3 server access logs", False, S3_LOGGING_SERVICE))
+    """Log targets known by the grants a delivery needs, for sources the scan does not hold.
+
+    A bucket policy may be assembled inside a module (terraform-aws-modules
+    s3-bucket's ``attach_*_log_delivery_policy`` inputs): its documents are
+    followed through ``source_policy_documents`` and ``override_policy_documents``.
+    """
+    for bucket, why, delivery in _log_grants(graph, targets):
+        if not any(d.service == delivery.service and not d.unknown for d in index.deliveries[id(bucket)]):
+            index.deliveries[id(bucket)].append(LogDelivery(f"a source outside the scan ({why})", delivery.service,
+                                                            delivery.sse_s3_only, delivery.principal))
 
 
-def _log_grants(graph: ResourceGraph, targets) -> list[tuple[Block, str]]:
+# Service principals a bucket policy lets put log objects, and the delivery each stands for.
+# ALB access logs (ELB user guide, "Enable access logs for your Application Load Balancer": Regions
+# since August 2022 use logdelivery.elasticloadbalancing.amazonaws.com) support only SSE-S3; vended logs
+# through delivery.logs.amazonaws.com (NLB access logs, VPC Flow Logs, WAF) take a customer key whose
+# key policy allows that service.
+_POLICY_DELIVERIES = {
+    S3_LOGGING_SERVICE: LogDelivery("", "S3 server access logs", False, S3_LOGGING_SERVICE),
+    ALB_LOGGING_SERVICE: LogDelivery("", "Application Load Balancer access logs", True),
+    ELB_LOGGING_SERVICE: LogDelivery("", "log delivery by delivery.logs.amazonaws.com (NLB access logs and other "
+                                         "vended logs)", False, ELB_LOGGING_SERVICE),
+}
+
+
+def _log_grants(graph: ResourceGraph, targets) -> list[tuple[Block, str, LogDelivery]]:
     acl_grant = "grants the S3 LogDelivery group write access"
-    policy_grant = f"lets {S3_LOGGING_SERVICE} put objects"
-    found = [(b, f"{b.address} {acl_grant}") for b in graph.of_type(BUCKET) if _acl_grants_log_delivery(b)]
-    found += [(b, f"{b.address} has a bucket policy that {policy_grant}") for b in graph.of_type(BUCKET)
-              if _policy_allows_s3_logging(b.config.get("policy"), b, "policy", graph)]
-    found += [(bucket, f"{acl.address} {acl_grant}") for acl in graph.of_type("aws_s3_bucket_acl")
+    s3_logs = _POLICY_DELIVERIES[S3_LOGGING_SERVICE]
+    found = [(b, f"{b.address} {acl_grant}", s3_logs) for b in graph.of_type(BUCKET) if _acl_grants_log_delivery(b)]
+    found += [(bucket, f"{acl.address} {acl_grant}", s3_logs) for acl in graph.of_type("aws_s3_bucket_acl")
               if _acl_grants_log_delivery(acl) for bucket in targets(acl, "bucket", acl.get("bucket"))]
-    found += [(bucket, f"the bucket policy {policy.address} {policy_grant}")
-              for policy in graph.of_type("aws_s3_bucket_policy")
-              if _policy_allows_s3_logging(policy.config.get("policy"), policy, "policy", graph)
-              for bucket in targets(policy, "bucket", policy.get("bucket"))]
+    for b in graph.of_type(BUCKET):
+        for service in _policy_log_services(b.config.get("policy"), b, "policy", graph):
+            found.append((b, f"{b.address} has a bucket policy that lets {service} put objects",
+                          _POLICY_DELIVERIES[service]))
+    for policy in graph.of_type("aws_s3_bucket_policy"):
+        services = _policy_log_services(policy.config.get("policy"), policy, "policy", graph)
+        for bucket in targets(policy, "bucket", policy.get("bucket")) if services else []:
+            found += [(bucket, f"the bucket policy {policy.address} lets {service} put objects",
+                       _POLICY_DELIVERIES[service]) for service in services]
     return found
 
 
@@ -302,18 +327,19 @@ def _grants_log_delivery(grants: Any, nested: bool = False) -> bool:
     return False
 
 
-def _policy_allows_s3_logging(value: Any, holder: Block, label: str, graph: ResourceGraph) -> bool:
-    """Whether a bucket policy allows logging.s3.amazonaws.com to s3:PutObject (S3 user guide, server access logging)."""
+def _policy_log_services(value: Any, holder: Block, label: str, graph: ResourceGraph) -> list[str]:
+    """The log delivery services a bucket policy allows to s3:PutObject (S3 and ELB user guides, access logs)."""
+    found = []
     for effect, services, actions in _service_statements(value, holder, label, graph):
         services = [unwrap(x) for x in _as_list(unwrap(services))]
         actions = [str(unwrap(a)).lower() for a in _as_list(unwrap(actions))]
-        if effect == "Allow" and S3_LOGGING_SERVICE in services and \
-                any(a in ("s3:putobject", "s3:*", "*", "s3:put*") for a in actions):
-            return True
-    return False
+        if effect == "Allow" and any(a in ("s3:putobject", "s3:*", "*", "s3:put*") for a in actions):
+            found += [s for s in services if s in _POLICY_DELIVERIES]
+    return list(dict.fromkeys(found))
 
 
-def _service_statements(value: Any, holder: Block, label: str, graph: ResourceGraph) -> list[tuple[Any, Any, Any]]:
+def _service_statements(value: Any, holder: Block, label: str, graph: ResourceGraph,
+                        seen: frozenset[int] = frozenset()) -> list[tuple[Any, Any, Any]]:
     """(effect, service principals, actions) of each statement of a policy (JSON, jsonencode or a policy document)."""
     value = unwrap(value)
     if isinstance(value, str) and value.strip().startswith("{"):
@@ -328,17 +354,32 @@ def _service_statements(value: Any, holder: Block, label: str, graph: ResourceGr
                 statements.append((st.get("Effect"), st["Principal"].get("Service"), st.get("Action")))
     elif isinstance(value, str) and "data.aws_iam_policy_document." in value:
         for document in graph.resolve(holder, label, ("data.aws_iam_policy_document",), value):
-            for st in _as_list(document.config.get("statement")):
-                if not isinstance(st, dict):
-                    continue
-                services = [i for p in _as_list(st.get("principals")) if isinstance(p, dict)
-                            and unwrap(p.get("type")) == "Service" for i in _as_list(unwrap(p.get("identifiers")))]
-                statements.append((unwrap(st.get("effect")) or "Allow", services, unwrap(st.get("actions"))))
+            if id(document) not in seen:
+                statements += _document_statements(document, graph, seen | {id(document)})
     return statements
 
 
-def log_target_verdict(rules: list[RuleCheck], deliveries: list[LogDelivery]) -> tuple[bool, str]:
-    """(ok, detail) for a bucket that receives logs a service delivers: every delivery's rule must hold."""
+def _document_statements(document: Block, graph: ResourceGraph, seen: frozenset[int]) -> list[tuple[Any, Any, Any]]:
+    """A policy document's statements, with those of the documents it includes (source and override)."""
+    statements: list[tuple[Any, Any, Any]] = []
+    for attribute in ("source_policy_documents", "override_policy_documents", "source_json", "override_json"):
+        for included in _as_list(unwrap(document.config.get(attribute))):
+            statements += _service_statements(included, document, attribute, graph, seen)
+    for st in _as_list(document.config.get("statement")):
+        if not isinstance(st, dict):
+            continue
+        services = [i for p in _as_list(st.get("principals")) if isinstance(p, dict)
+                    and unwrap(p.get("type")) == "Service" for i in _as_list(unwrap(p.get("identifiers")))]
+        statements.append((unwrap(st.get("effect")) or "Allow", services, unwrap(st.get("actions"))))
+    return statements
+
+
+def log_target_verdict(rules: list[RuleCheck], deliveries: list[LogDelivery], near: Block | None = None
+                       ) -> tuple[bool, str]:
+    """(ok, detail) for a bucket that receives logs a service delivers: every delivery's rule must hold.
+
+    ``near`` (the judged block) picks the words of its source for the setting to change.
+    """
     who = "; ".join(dict.fromkeys(f"{d.service} from {d.source}" for d in deliveries))
     receives = f"receives {who}"
     unknown = [d.unknown for d in deliveries if d.unknown]
@@ -350,7 +391,8 @@ def log_target_verdict(rules: list[RuleCheck], deliveries: list[LogDelivery]) ->
         names = ", ".join(dict.fromkeys(d.service for d in strict))
         return False, (
             f"{receives}, and AWS documents SSE-S3 as the only encryption {names} support: a KMS key "
-            f"({kms[0].summary}) breaks log delivery. Use sse_algorithm = \"AES256\" for this bucket")
+            f"({kms[0].summary}) breaks log delivery. Use {attribute_setting(near, 'sse_algorithm', 'AES256')} "
+            "for this bucket")
     aws_managed = [r for r in rules if r.key is not None and r.key.kind is KeyKind.AWS_MANAGED]
     if aws_managed:
         services = " / ".join(dict.fromkeys(d.principal for d in deliveries if d.principal))

@@ -2,6 +2,9 @@
 # source objects' key and kms:Encrypt on the replica key; with an S3 Bucket Key on the replicated
 # objects, also kms:Decrypt on the replica key ("Amazon S3 Bucket Keys and replication").
 
+# The page writes kms:ViaService as "s3.source-bucket-region.amazonaws.com": the buckets' region.
+data "aws_region" "current" {}
+
 locals {
   assume = jsonencode({
     Version   = "2012-10-17"
@@ -91,7 +94,7 @@ resource "aws_iam_role" "documented" {
           Resource = [aws_kms_key.documented.arn]
           Condition = {
             StringLike = {
-              "kms:ViaService"                  = "s3.us-east-1.amazonaws.com"
+              "kms:ViaService"                   = "s3.${data.aws_region.current.name}.amazonaws.com"
               "kms:EncryptionContext:aws:s3:arn" = ["${aws_s3_bucket.documented.arn}/*"]
             }
           }
@@ -102,7 +105,7 @@ resource "aws_iam_role" "documented" {
           Resource = [aws_kms_key.replica.arn]
           Condition = {
             StringLike = {
-              "kms:ViaService"                  = "s3.us-east-1.amazonaws.com"
+              "kms:ViaService"                   = "s3.${data.aws_region.current.name}.amazonaws.com"
               "kms:EncryptionContext:aws:s3:arn" = ["${aws_s3_bucket.replica.arn}/*"]
             }
           }
@@ -195,7 +198,7 @@ resource "aws_iam_role" "no_encrypt" {
           Resource = [aws_kms_key.no_encrypt.arn]
           Condition = {
             StringLike = {
-              "kms:ViaService"                  = "s3.us-east-1.amazonaws.com"
+              "kms:ViaService"                   = "s3.${data.aws_region.current.name}.amazonaws.com"
               "kms:EncryptionContext:aws:s3:arn" = ["${aws_s3_bucket.no_encrypt.arn}/*"]
             }
           }
@@ -288,7 +291,7 @@ resource "aws_iam_role" "no_source_decrypt" {
           Resource = [aws_kms_key.replica.arn]
           Condition = {
             StringLike = {
-              "kms:ViaService"                  = "s3.us-east-1.amazonaws.com"
+              "kms:ViaService"                   = "s3.${data.aws_region.current.name}.amazonaws.com"
               "kms:EncryptionContext:aws:s3:arn" = ["${aws_s3_bucket.replica.arn}/*"]
             }
           }
@@ -381,7 +384,7 @@ resource "aws_iam_role" "via_alias_arn" {
           Resource = [aws_kms_key.via_alias_arn.arn]
           Condition = {
             StringLike = {
-              "kms:ViaService"                  = "s3.us-east-1.amazonaws.com"
+              "kms:ViaService"                   = "s3.${data.aws_region.current.name}.amazonaws.com"
               "kms:EncryptionContext:aws:s3:arn" = ["${aws_s3_bucket.via_alias_arn.arn}/*"]
             }
           }
@@ -392,7 +395,7 @@ resource "aws_iam_role" "via_alias_arn" {
           Resource = [aws_kms_key.replica.arn]
           Condition = {
             StringLike = {
-              "kms:ViaService"                  = "s3.us-east-1.amazonaws.com"
+              "kms:ViaService"                   = "s3.${data.aws_region.current.name}.amazonaws.com"
               "kms:EncryptionContext:aws:s3:arn" = ["${aws_s3_bucket.replica.arn}/*"]
             }
           }
@@ -485,7 +488,7 @@ resource "aws_iam_role" "via_literal_alias_arn" {
           Resource = [aws_kms_key.via_literal_alias_arn.arn]
           Condition = {
             StringLike = {
-              "kms:ViaService"                  = "s3.us-east-1.amazonaws.com"
+              "kms:ViaService"                   = "s3.${data.aws_region.current.name}.amazonaws.com"
               "kms:EncryptionContext:aws:s3:arn" = ["${aws_s3_bucket.via_literal_alias_arn.arn}/*"]
             }
           }
@@ -496,7 +499,7 @@ resource "aws_iam_role" "via_literal_alias_arn" {
           Resource = [aws_kms_key.replica.arn]
           Condition = {
             StringLike = {
-              "kms:ViaService"                  = "s3.us-east-1.amazonaws.com"
+              "kms:ViaService"                   = "s3.${data.aws_region.current.name}.amazonaws.com"
               "kms:EncryptionContext:aws:s3:arn" = ["${aws_s3_bucket.replica.arn}/*"]
             }
           }
@@ -589,7 +592,7 @@ resource "aws_iam_role" "encrypt_on_alias" {
           Resource = [aws_kms_key.encrypt_on_alias.arn]
           Condition = {
             StringLike = {
-              "kms:ViaService"                  = "s3.us-east-1.amazonaws.com"
+              "kms:ViaService"                   = "s3.${data.aws_region.current.name}.amazonaws.com"
               "kms:EncryptionContext:aws:s3:arn" = ["${aws_s3_bucket.encrypt_on_alias.arn}/*"]
             }
           }
@@ -600,7 +603,7 @@ resource "aws_iam_role" "encrypt_on_alias" {
           Resource = [aws_kms_alias.replica.arn]
           Condition = {
             StringLike = {
-              "kms:ViaService"                  = "s3.us-east-1.amazonaws.com"
+              "kms:ViaService"                   = "s3.${data.aws_region.current.name}.amazonaws.com"
               "kms:EncryptionContext:aws:s3:arn" = ["${aws_s3_bucket.replica.arn}/*"]
             }
           }
@@ -664,6 +667,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "bucket_key" {
 }
 
 # The complete policy of the AWS page, with this role's buckets and keys.
+# Bucket ARN conditions, as the page asks with S3 Bucket Keys; it still lacks kms:Decrypt on the replica key.
 resource "aws_iam_role" "bucket_key" {
   name               = "bucket-key"
   assume_role_policy = local.assume
@@ -693,8 +697,8 @@ resource "aws_iam_role" "bucket_key" {
           Resource = [aws_kms_key.bucket_key.arn]
           Condition = {
             StringLike = {
-              "kms:ViaService"                  = "s3.us-east-1.amazonaws.com"
-              "kms:EncryptionContext:aws:s3:arn" = ["${aws_s3_bucket.bucket_key.arn}/*"]
+              "kms:ViaService"                   = "s3.${data.aws_region.current.name}.amazonaws.com"
+              "kms:EncryptionContext:aws:s3:arn" = [aws_s3_bucket.bucket_key.arn]
             }
           }
         },
@@ -704,8 +708,8 @@ resource "aws_iam_role" "bucket_key" {
           Resource = [aws_kms_key.replica.arn]
           Condition = {
             StringLike = {
-              "kms:ViaService"                  = "s3.us-east-1.amazonaws.com"
-              "kms:EncryptionContext:aws:s3:arn" = ["${aws_s3_bucket.replica.arn}/*"]
+              "kms:ViaService"                   = "s3.${data.aws_region.current.name}.amazonaws.com"
+              "kms:EncryptionContext:aws:s3:arn" = [aws_s3_bucket.replica.arn]
             }
           }
         },
@@ -768,6 +772,8 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "bucket_key_ok" {
 }
 
 # The complete policy of the AWS page, with this role's buckets and keys.
+# With an S3 Bucket Key the encryption context is the bucket's ARN, not the object's ("Amazon S3
+# Bucket Keys and replication": update the kms:EncryptionContext:aws:s3:arn condition to the bucket ARN).
 resource "aws_iam_role" "bucket_key_ok" {
   name               = "bucket-key-ok"
   assume_role_policy = local.assume
@@ -797,8 +803,8 @@ resource "aws_iam_role" "bucket_key_ok" {
           Resource = [aws_kms_key.bucket_key_ok.arn]
           Condition = {
             StringLike = {
-              "kms:ViaService"                  = "s3.us-east-1.amazonaws.com"
-              "kms:EncryptionContext:aws:s3:arn" = ["${aws_s3_bucket.bucket_key_ok.arn}/*"]
+              "kms:ViaService"                   = "s3.${data.aws_region.current.name}.amazonaws.com"
+              "kms:EncryptionContext:aws:s3:arn" = [aws_s3_bucket.bucket_key_ok.arn]
             }
           }
         },
@@ -808,8 +814,8 @@ resource "aws_iam_role" "bucket_key_ok" {
           Resource = [aws_kms_key.replica.arn]
           Condition = {
             StringLike = {
-              "kms:ViaService"                  = "s3.us-east-1.amazonaws.com"
-              "kms:EncryptionContext:aws:s3:arn" = ["${aws_s3_bucket.replica.arn}/*"]
+              "kms:ViaService"                   = "s3.${data.aws_region.current.name}.amazonaws.com"
+              "kms:EncryptionContext:aws:s3:arn" = [aws_s3_bucket.replica.arn]
             }
           }
         },

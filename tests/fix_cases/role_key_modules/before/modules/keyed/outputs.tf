@@ -1,0 +1,3 @@
+output "bucket_arn" {
+  value = aws_s3_bucket.this.arn
+}

@@ -1,0 +1,41 @@
+variable "rotate" {
+  type    = bool
+  default = false
+}
+
+variable "window" {
+  type    = number
+  default = 30
+}
+
+locals {
+  period = 1000
+}
+
+resource "aws_kms_key" "from_default" {
+  enable_key_rotation = var.rotate
+}
+
+resource "aws_kms_key" "from_tfvars" {
+  enable_key_rotation     = true
+  deletion_window_in_days = var.window
+}
+
+resource "aws_kms_key" "from_local" {
+  enable_key_rotation     = true
+  rotation_period_in_days = local.period
+}
+
+module "passes_literal" {
+  source = "./modules/key"
+  rotate = false
+}
+
+module "uses_default" {
+  source = "./modules/key"
+}
+
+module "passes_variable" {
+  source = "./modules/key"
+  rotate = var.rotate
+}
