@@ -40,6 +40,7 @@ class Block:
     out: list[tuple[str, "Block"]] = field(default_factory=list, repr=False)  # (attribute path, target)
     unset: tuple[str, ...] = ()  # arguments written as a null variable default: unset, as Terraform drops them
     provider: str = ""  # data sources: the provider configuration that reads them ("aws", "module.a.aws.us")
+    region: str | None = None  # the region its provider configuration writes (None: not known before apply)
     source: tuple[str, int, int] | None = None  # (file, first line, last line) of its declaration, 1-based
 
     @property

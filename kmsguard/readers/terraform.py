@@ -29,6 +29,7 @@ from kmsguard.model.resources import Block, full_type
 from kmsguard.model.values import references_in
 from kmsguard.readers import terraform_completeness as completeness
 from kmsguard.readers import terraform_lookups
+from kmsguard.readers.terraform_providers import Providers, parent_module
 
 _META = {"__tfmeta", "id", "count", "for_each", "depends_on", "lifecycle", "provider", "provisioner"}
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -97,6 +98,7 @@ class _Reader:
                     self.outputs[path] = item
                 elif type(item.get("source")) is str and path.startswith("module."):
                     self.calls[path] = item
+        self.providers = Providers(parsed.get("provider", []), self.calls)
         self.made: dict[str, Block] = {}
         self.raw: dict[str, dict] = {item["id"]: item for item in self.items}
         self._scope: dict[tuple[str, str, str], list[Block]] | None = None
@@ -130,8 +132,9 @@ class _Reader:
             if block is None:
                 continue
             unknown: list[str] = []
+            block.region = self.providers.region(item, module_of(block.address))
             if block.block_type == "data":
-                block.provider = self._provider(item, module_of(block.address))
+                block.provider = self.providers.configuration(item, module_of(block.address))
             block.config = self._block(item, block, "", unknown)
             if item.get("count", 0) is None:
                 unknown.append("its count is not known before apply")
@@ -139,18 +142,6 @@ class _Reader:
             unknown += self._explain_unknown(block)
             block.unknown = tuple(dict.fromkeys(unknown))
         return list(self.made.values())
-
-    def _provider(self, item: dict, module: str) -> str:
-        """The provider configuration a data source is read with (lookups through one configuration agree)."""
-        chosen = item.get("provider")
-        if isinstance(chosen, dict) and isinstance(chosen.get("__attribute__"), str):
-            return module + chosen["__attribute__"]
-        while module:
-            call = self.calls.get(re.sub(r"\[[^\]]*\]$", "", module.rstrip(".")), {})
-            if "providers" in call:
-                return module + "aws"  # the caller passes its own configuration: one per call, to be safe
-            module = _parent_module(module)
-        return "aws"
 
     def _named(self, prefix: str, ref: Any) -> list[Block]:
         """Blocks of the module instance ``prefix`` that a reference's type and name may name."""
@@ -240,7 +231,7 @@ class _Reader:
                     module = module_of(block.address)
                     while module:
                         self._buckets_by_module[module].append(generated_id)
-                        module = _parent_module(module)
+                        module = parent_module(module)
         return self._buckets_by_module.get(prefix, [])
 
     def _variable_without_value(self, key: str, meta: dict, block: Block) -> str | None:
@@ -325,7 +316,7 @@ class _Reader:
                 if found or not prefix:
                     block.out.extend((label, t) for t in found)
                     break
-                prefix = _parent_module(prefix)
+                prefix = parent_module(prefix)
 
     def _reference(self, generated_id: str, block: Block, label: str) -> str:
         target = self.made.get(generated_id)
@@ -394,12 +385,6 @@ def _is_block(value: Any) -> bool:
 
 def _spelled(target: Block, attribute: str) -> str:
     return ("data." if target.block_type == "data" else "") + f"{target.type}.{target.name}.{attribute}"
-
-
-def _parent_module(prefix: str) -> str:
-    """``module.a.module.b.`` -> ``module.a.``"""
-    parts = re.findall(r'module\.[\w-]+(?:\[(?:"[^"]*"|\d+)\])?\.', prefix)
-    return "".join(parts[:-1])
 
 
 def module_of(address: str) -> str:

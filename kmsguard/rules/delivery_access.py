@@ -172,24 +172,33 @@ def _policy_gaps(document: Document, delivery: Delivery, role: str | None, reque
     denied: list[str] = []
     unknown: list[str] = []
     missing: list[str] = []
+    unmet: list[str] = []  # Allows whose condition the service's request never meets
     for action in delivery.service.actions:
-        allowed, undecided = False, []
-        for st in document.statements:
-            if not st.covers_action(action) or not _names_service(st, delivery.service):
-                continue
-            verdict = _holds(st, _for_action(request, action), graph)
-            if not st.allow and verdict.holds is not False:
-                (denied if verdict.holds else unknown).append(f"a Deny of {action} ({st.sid or st.source}){_why(verdict)}")
-            elif st.allow and verdict.holds:
-                allowed = True
-            elif st.allow and verdict.holds is None:
-                undecided.append(f"{st.sid or st.source}{_why(verdict)}")
-        if not allowed and role and _delegates(document, action, role):
-            allowed = True
-        if not allowed:
+        allowed, undecided = _judge_action(document, delivery, action, _for_action(request, action), graph,
+                                           denied, unknown, unmet)
+        if not allowed and not (role and _delegates(document, action, role)):
             missing.append(action)
             unknown += [f"an Allow of {action} whose condition cannot be judged: {u}" for u in undecided]
+    if missing and unmet:  # say why the Allow that is there does not count
+        missing[-1] += f" (the condition of {'; '.join(dict.fromkeys(unmet))} never holds for it)"
     return denied, unknown, missing
+
+
+def _judge_action(document: Document, delivery: Delivery, action: str, request: Request, graph: ResourceGraph,
+                  denied: list[str], unknown: list[str], unmet: list[str]) -> tuple[bool, list[str]]:
+    """Whether the statements naming the service allow ``action`` (collecting Denies and unmet Allows on the way)."""
+    allowed, undecided = False, list[str]()
+    for st in document.statements:
+        if not st.covers_action(action) or not _names_service(st, delivery.service):
+            continue
+        verdict = _holds(st, request, graph)
+        if not st.allow and verdict.holds is not False:
+            (denied if verdict.holds else unknown).append(f"a Deny of {action} ({st.sid or st.source}){_why(verdict)}")
+        elif st.allow and verdict.holds:
+            allowed = True
+        elif st.allow:
+            (undecided if verdict.holds is None else unmet).append(f"{st.sid or st.source}{_why(verdict)}")
+    return allowed, undecided
 
 
 def _missing(outcome: Outcome, subject: str, why: str, key: Block, statement: dict, service: Service) -> None:
@@ -262,17 +271,18 @@ def _request(delivery: Delivery, bucket: Block | None, graph: ResourceGraph) -> 
     bucket_arn = f"arn:aws:s3:::{encrypted.name if encrypted and encrypted.name else BUCKET_NAME}"
     context: dict[str, str] = {}
     source_arn = delivery.source_arn
+    region = delivery.source.region or REGION  # its provider configuration's, when written
     if delivery.service.source == "trail":
         name = delivery.source.get("name")
-        trail = f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/{name}" if isinstance(name, str) \
+        trail = f"arn:aws:cloudtrail:{region}:{ACCOUNT}:trail/{name}" if isinstance(name, str) \
             and not is_unresolved(name) else None
         source_arn = trail
         if trail and delivery.own_key:
             context["aws:cloudtrail:arn"] = trail
     elif delivery.service.source == "logs":
-        source_arn = f"arn:aws:logs:{REGION}:{ACCOUNT}:{hole('delivery-source')}"
+        source_arn = f"arn:aws:logs:{region}:{ACCOUNT}:{hole('delivery-source')}"
     elif delivery.service is CONFIG:
-        source_arn = f"arn:aws:config:{REGION}:{ACCOUNT}:{hole('config')}"
+        source_arn = f"arn:aws:config:{region}:{ACCOUNT}:{hole('config')}"
     return {"caller": "service", "service_principal": delivery.service.principal, "account": ACCOUNT,
             "bucket_arn": bucket_arn, "bucket_key": encrypted.bucket_keys if encrypted else None,
             "source_arn": source_arn, "encryption_context": context}
@@ -291,6 +301,7 @@ def _with_holes(value: Any, statement: Statement, graph: ResourceGraph) -> Any:
         return [_with_holes(v, statement, graph) for v in value]
     if not isinstance(value, str):
         return value
+    value = _REGION_LOOKUP.sub(lambda m: _region_of_lookup(m.group(0), statement, graph), value)
     for pattern, filler in _LOOKUP_HOLES:
         value = pattern.sub(filler, value)
     if framework_of(statement.holder) == "cloudformation":
@@ -300,6 +311,15 @@ def _with_holes(value: Any, statement: Statement, graph: ResourceGraph) -> Any:
         if target.attribute == "arn" and isinstance(name, str) and not is_unresolved(name):
             value = re.sub(r"\$\{[^}]*" + re.escape(target.block.name) + r"[^}]*\.arn\}", f"arn:aws:s3:::{name}", value)
     return value
+
+
+_REGION_LOOKUP = re.compile(r"\$\{data\.aws_region\.[^}]*\}")
+
+
+def _region_of_lookup(text: str, statement: Statement, graph: ResourceGraph) -> str:
+    """A region lookup is its provider configuration's region where that is written; else the unknown region."""
+    regions = {b.region for b in graph.resolve(statement.holder, statement.label, ("data.aws_region",), text)}
+    return regions.pop() or REGION if len(regions) == 1 else REGION
 
 
 def _region(near: Block, graph: ResourceGraph) -> str | None:
@@ -336,11 +356,12 @@ def statement_for(delivery: Delivery, key: Block | None, bucket: Block | None, g
     if account is not None:
         condition["StringEquals"] = {"aws:SourceAccount": account}
     if service.source == "trail":
-        condition.pop("StringEquals", None)  # CloudTrail recommends the encryption context and SourceArn instead
+        condition.pop("StringEquals", None)  # CloudTrail recommends the trail's SourceArn instead
         if account is not None:
             arn = ({"Fn::Sub": "arn:${AWS::Partition}:cloudtrail:*:${AWS::AccountId}:trail/*"} if cloudformation
                    else f"arn:aws:cloudtrail:*:{account}:trail/*")
-            condition["StringLike"] = {"kms:EncryptionContext:aws:cloudtrail:arn": arn}
+            # aws:SourceArn, not the encryption context: kms:DescribeKey requests carry no encryption context.
+            condition["StringLike"] = {"aws:SourceArn": arn}
     elif service.source == "logs" and account is not None:
         region = None if cloudformation else _lookup(near, graph, "aws_region", "name")
         condition["ArnLike"] = {"aws:SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"}

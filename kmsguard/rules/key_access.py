@@ -189,6 +189,8 @@ def s3_request(role: Block, need: Need, action: str, graph: ResourceGraph) -> Re
     # A template's ${AWS::Region} and ${AWS::AccountId} are read as the reader's stand-ins: one stack, one of each.
     region, account = (CFN_REGION, CFN_ACCOUNT) if cloudformation else (None, None)
     bucket, bucket_key = _bucket_of(need, graph)
+    if not cloudformation and bucket is not None:
+        region = bucket.region  # written in its provider configuration, or unknown (None)
     return Request(
         action=action, caller="role", region=region, account=account,
         bucket_arn=_bucket_arn(bucket) if bucket is not None else None, bucket_key=bucket_key,
@@ -264,7 +266,12 @@ def _substitute(text: str, holder: Block, label: str, graph: ResourceGraph, requ
     ref = refs[0]
     for prefix, stand_in in _LOOKUP_HOLES:
         if ref.type == prefix[:-1]:
-            # A lookup reads the provider's region/account: the same as the bucket's and role's (one provider).
+            if stand_in == REGION and request.region is not None:
+                # The region lookup reads its provider configuration's region: a known one is that value.
+                regions = {t.region for t in graph.resolve(holder, label, (ref.type,), text)}
+                known = regions.pop() if len(regions) == 1 else None
+                return known or stand_in
+            # Otherwise the provider's unknown region/account: the same as the bucket's and role's (one provider).
             return stand_in
     for target in graph.resolve(holder, label, (ref.type,), text):
         if target.type == ROLE and ref.attribute in ("arn", "name", "id"):
