@@ -1,4 +1,6 @@
 """CKV2_KMSG_2: a role that reads or writes objects of an SSE-KMS bucket holds the KMS permissions its key needs."""
+import re
+
 from checkov.common.models.enums import CheckCategories
 
 from kmsguard.adapters.base_check import KmsguardCheck, Verdict
@@ -106,8 +108,9 @@ class IAMRoleHasKMSPermissionsForBuckets(KmsguardCheck):
 
 def _intents(role, failures, problems, graph):
     """What `kmsguard fix` adds: each missing statement, built as the details print it; all of them or none."""
-    if framework_of(role) != "terraform":
-        return []  # templates: their editor's intents come later (a key policy naming the role can be circular)
+    template = framework_of(role) == "cloudformation"
+    if framework_of(role) not in ("terraform", "cloudformation"):
+        return []  # a plan is never edited
     if problems or len(failures) > MAX_LISTED:
         return []  # a policy kmsguard cannot read, or a list cut short: a fix would be a guess
     intents: list = []
@@ -115,7 +118,10 @@ def _intents(role, failures, problems, graph):
         if isinstance(need.key, UnknownKey) or access.denied or any(a in access.undecided for a in access.missing):
             return []  # an unknown key, an explicit Deny or an undecided condition is left to a person
         if access.iam_ignored or not _delegates(need.key, access.missing, graph):
-            statement = key_policy_statement(role, need, access.missing, graph)
+            # In a template the role is named by its ARN built from a literal RoleName: !GetAtt Role.Arn in the key
+            # policy while the role's policy names the key would be a circular dependency (cfn-lint E3004).
+            statement = _template_key_statement(role, access.missing) if template else \
+                key_policy_statement(role, need, access.missing, graph)
             if statement is None or not isinstance(need.key, Block):
                 return []
             intents.append(AddKeyPolicyStatement(need.key, statement, f"let {role.address} use {key_label(need.key)}"))
@@ -129,6 +135,15 @@ def _intents(role, failures, problems, graph):
         intents.append(AddRoleStatement(role, statement, need.key, f"grant {', '.join(access.missing)} on "
                                                                    f"{key_label(need.key)}"))
     return intents
+
+
+def _template_key_statement(role, actions):
+    """A key-policy statement naming a template role by the ARN its literal RoleName gives, or None."""
+    name, path = role.get("name"), role.get("path") if isinstance(role.get("path"), str) else "/"
+    if not isinstance(name, str) or not re.fullmatch(r"[\w+=,.@-]+", name) or not re.fullmatch(r"/[\w+=,.@/-]*", path):
+        return None
+    arn = {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role" + path + name}
+    return {"Effect": "Allow", "Principal": {"AWS": arn}, "Action": list(actions), "Resource": "*"}
 
 
 def _delegates(key, actions, graph):

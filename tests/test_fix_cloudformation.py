@@ -1,7 +1,7 @@
 """``kmsguard fix`` on CloudFormation: every cfn_* rule case and the example templates, fixed, then scanned again.
 
 Fixed findings must PASS, nothing that passed may fail, every FAILED finding
-whose details promise "kmsguard fix writes this change" must be fixed (CDK
+with a fixable intent must be fixed (CDK
 output excepted: it is reported with the construct property to set), a
 second run must change nothing, and the patched templates must stay valid
 CloudFormation (cfn-lint). Intent kinds the checks do not emit yet on
@@ -18,10 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from kmsguard.adapters.base_check import FIX_WRITES
-from kmsguard.fix import plan, scan, template_intents
+from kmsguard.fix import scan, template_intents, users
 from kmsguard.fix.errors import EditRefused
-from kmsguard.model.fix_intents import AddRoleStatement, SetAttribute, UseCustomerKey
+from kmsguard.model.fix_intents import AddRoleStatement, SetAttribute, UseCustomerKey, fixable
 from kmsguard.readers import cloudformation
 
 REPO = Path(__file__).resolve().parent.parent
@@ -53,12 +52,10 @@ def fixed(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("fix_cloudformation")
     runs = {}
     for name, tree in _trees(folder).items():
-        before = scan.run([str(tree)], [])
-        result = plan.make_plan(before, str(tree))
+        before, result = users.fix_plan([str(tree)], [], str(tree))  # what `kmsguard fix --write` does
         for file, (_, new) in result.changes.items():
             Path(file).write_text(new, encoding="utf-8", newline="")
-        after = scan.run([str(tree)], [])
-        again = plan.make_plan(after, str(tree))
+        after, again = users.fix_plan([str(tree)], [], str(tree))
         runs[name] = (tree, before, result, after, again)
     return runs
 
@@ -72,32 +69,44 @@ def test_fixed_findings_pass_and_nothing_that_passed_fails(fixed):
     problems = []
     for name, (_, before, result, after, _) in fixed.items():
         now = _by_key(after)
-        for finding in result.fixed:
+        # A bucket moved to SSE-S3 (a log target) has no aws:kms rule left: its CKV_KMSG_4 result may be gone.
+        sse_s3 = {i.configuration.address for f in result.fixed for i in f.intents
+                  if isinstance(i, UseCustomerKey) and i.sse_s3 and i.configuration is not None}
+
+        def gone_ok(finding, got, sse_s3=sse_s3) -> bool:
+            return got is None and finding.check_id == "CKV_KMSG_4" and finding.resource.split(".")[-1] in sse_s3
+
+        for finding in result.fixed + [f for f, _ in result.fixed_by]:
             got = now.get((finding.check_id, finding.file, finding.resource))
-            if got is None or got.result != "PASSED":
+            if (got is None or got.result != "PASSED") and not gone_ok(finding, got):
                 problems.append(f"{name}: {finding.check_id} {finding.resource} fixed but {got and got.result}")
         for key, finding in _by_key(before).items():
-            if finding.result == "PASSED" and (now.get(key) is None or now[key].result != "PASSED"):
+            got = now.get(key)
+            if finding.result == "PASSED" and (got is None or got.result != "PASSED") and not gone_ok(finding, got):
                 problems.append(f"{name}: {key[0]} {key[2]} passed before the fix, not after")
-    # CKV2_KMSG_3 (service deliveries) is left out while its CloudFormation statements are being finished.
-    assert [p for p in problems if "CKV2_KMSG_3" not in p] == []
+    # Known gap (reported to the lead): a CloudTrail trail without TrailName has an ARN the scan cannot know, so
+    # the key-policy statement's aws:SourceArn condition cannot be judged and CKV2_KMSG_3 stays FAILED.
+    known = "CKV2_KMSG_3/cfn_deliveries: CKV2_KMSG_3 AWS::CloudTrail::Trail.Trail fixed but FAILED"
+    assert [p for p in problems if p != known] == []
 
 
 @pytest.mark.e2e
-def test_every_promised_fix_is_made_except_on_cdk_output(fixed):
+def test_every_fixable_finding_is_fixed_except_on_cdk_output(fixed):
     fixed_any = False
     for name, (_, before, result, _, _) in fixed.items():
         refused = {(f.check_id, f.resource): why for f, why in result.refused}
         for finding in before:
             if finding.result != "FAILED" or finding.check_id not in SIX_RULES \
-                    or not any(d.endswith(FIX_WRITES) for d in finding.details):
+                    or not fixable(finding.intents):
                 continue
+            assert not any("kmsguard fix" in d for d in finding.details)  # the summary says it, not the scan
             why = refused.get((finding.check_id, finding.resource))
             if name == "example/cdk":
                 assert why is not None and "CDK output is never edited" in why, (finding, why)
-            else:
-                assert finding in result.fixed, (name, finding.check_id, finding.resource, why)
+            elif finding in result.fixed:
                 fixed_any = True
+            else:  # refused while planning (a computed value, a user the change would break): with its reason
+                assert why and "no automatic fix" not in why, (name, finding.check_id, finding.resource, why)
     assert fixed_any
 
 

@@ -16,10 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kmsguard.adapters.base_check import FIX_WRITES
 from kmsguard.cli import fix_command
 from kmsguard.fix import diff, plan, scan, users
-from kmsguard.model.fix_intents import fixable
 
 CASES = Path(__file__).resolve().parent / "fix_cases"
 NAMES = sorted(p.name for p in CASES.iterdir() if (p / "before").is_dir())
@@ -66,6 +64,12 @@ def test_fixed_and_refused_findings_are_as_expected(case: str, fixed):
     assert set(refused) == set(expected), refused
     for where, text in expected.items():
         assert text in refused[where], (where, refused[where])
+    # A finding another fix makes pass is reported as fixed by that change, not as "not fixed".
+    passing = {(c, r): how for f, how in result.fixed_by for (k, c, r) in [_key(f, folder)] if k == case}
+    expected = {(c, r): text for c, items in (spec.get("fixed_by") or {}).items() for r, text in items.items()}
+    assert set(passing) == set(expected), passing
+    for where, text in expected.items():
+        assert text in passing[where], (where, passing[where])
     outcome = {(c, r): f.result for f in after for (k, c, r) in [_key(f, folder)] if k == case}
     # A fixed finding PASSES, or its rule no longer applies (Bucket Keys on a rule that moved to SSE-S3).
     assert all(outcome.get(where, "PASSED") == "PASSED" for where in claimed), outcome
@@ -90,14 +94,12 @@ def test_bytes_outside_the_hunks_are_unchanged(fixed):
         assert all(line in new.splitlines() for line in kept), path
 
 
-def test_fixable_details_say_the_fixer_writes_them(fixed):
-    _, before, result, _, _ = fixed
-    for finding in result.fixed:
-        assert finding.details[-1].endswith(FIX_WRITES), finding.details
-    # A finding without a fixable intent never claims a change (one refused only while planning, such as a
-    # value computed by an expression, still does: the scan cannot see how the value is written).
-    unfixable = [f for f in before if f.result == "FAILED" and not fixable(f.intents)]
-    assert unfixable and not any(FIX_WRITES in d for f in unfixable for d in f.details)
+def test_details_leave_fixability_to_the_fix_command(fixed):
+    # One place decides what is fixed: the planner. A scan's details never promise a fix (the planner may refuse
+    # a value computed by an expression, or a file with a contradictory edit); `kmsguard fix`'s summary says it.
+    _, before, _, _, _ = fixed
+    failed = [f for f in before if f.result == "FAILED"]
+    assert failed and not any("kmsguard fix" in d for f in failed for d in f.details)
 
 
 def test_crlf_line_endings_are_kept(tmp_path: Path):
@@ -173,3 +175,12 @@ def test_a_symlink_out_of_the_tree_is_not_edited(tmp_path: Path):
     result = plan.make_plan(scan.run([str(tree)], []), str(tree))
     assert result.changes == {}
     assert [reason for _, reason in result.refused if "outside" in reason], result.refused
+
+
+def test_the_summary_reports_a_finding_fixed_by_another_change(fixed):
+    # The logging finding has no fix of its own; the log target's move to SSE-S3 makes it pass (migration_new_key).
+    folder, _, result, _, _ = fixed
+    text = fix_command.summary(result, str(folder))
+    assert "fixed: CKV2_KMSG_3 aws_s3_bucket_logging.plain (migration_new_key/main.tf): fixed by the change to " \
+           "aws_s3_bucket.logs" in text
+    assert "not fixed: CKV2_KMSG_3 aws_s3_bucket_logging.plain" not in text

@@ -7,9 +7,7 @@ becomes FAILED, with the error in the result's details and in the log.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import logging
-import os
 import threading
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
@@ -20,16 +18,14 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
 from kmsguard.adapters import terraform_scan
-from kmsguard.model.fix_intents import Intent, NotFixable, subject
+from kmsguard.model.fix_intents import Intent
 from kmsguard.model.resources import Block, ResourceGraph
-from kmsguard.model.values import framework_of
 from kmsguard.settings import Setting, SettingsError
 
 DOCS_URL = "https://github.com/kmsguard/kmsguard/blob/main/docs/checks/{id}.md"
 logger = logging.getLogger("kmsguard")
 
 
-FIX_WRITES = "kmsguard fix writes this change"
 
 
 @dataclass
@@ -150,25 +146,6 @@ def _record(check: BaseCheck, where: str, result: CheckResult, verdict: Verdict 
             records.append(Recorded(str(check.id), framework, file, where, result, verdict))
 
 
-def writes_change(intents: Iterable[Intent]) -> bool:
-    """Whether ``kmsguard fix`` edits source for these intents: HCL, and templates once their editor exists."""
-    for intent in intents:
-        block = subject(intent)
-        if isinstance(intent, NotFixable) or block is None:
-            continue
-        kind = framework_of(block)
-        if kind == "terraform" and not _downloaded(block.file_path):
-            return True
-        if kind == "cloudformation" and "cdk.out" not in block.file_path.split(os.sep) \
-                and importlib.util.find_spec("kmsguard.fix.template_edits") is not None:
-            return True
-    return False
-
-
-def _downloaded(path: str) -> bool:
-    return any(part in (".terraform", ".external_modules") for part in path.split(os.sep))
-
-
 def guarded(check: BaseCheck, settings: Iterable[Setting], judge: Callable[[], Verdict], where: str) -> CheckResult:
     """Run ``judge`` for ``check``: settings first, details into the result, and no silent UNKNOWN.
 
@@ -193,9 +170,8 @@ def guarded(check: BaseCheck, settings: Iterable[Setting], judge: Callable[[], V
         )
         _record(check, where, CheckResult.FAILED, None)
         return CheckResult.FAILED
-    details = list(verdict.details)
-    if verdict.result == CheckResult.FAILED and details and writes_change(verdict.intents):
-        details[-1] = f"{details[-1].rstrip('. ')}. {FIX_WRITES}"
-    check.details.extend(details)
+    # Details never say whether `kmsguard fix` will write the change: only its planner knows (how the value is
+    # written, the other edits to the same file, the rescan of a bucket's users); its summary says so.
+    check.details.extend(verdict.details)
     _record(check, where, verdict.result, verdict)
     return verdict.result

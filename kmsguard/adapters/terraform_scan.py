@@ -176,12 +176,13 @@ def _var_files() -> list[str]:
 _PREFETCHED: background_evaluation.Evaluation | None = None
 
 
-def prefetch() -> None:
-    """Start evaluating the scan's roots in another process, once, when Checkov's Terraform runner loads the pack."""
+def prefetch(paths: list[str] | None = None) -> None:
+    """Start evaluating the scan's roots in another process, once: when Checkov's Terraform runner loads the
+    pack, or when a caller that runs Checkov's Runner in-process (``kmsguard fix``) names its paths."""
     global _PREFETCHED
-    if _PREFETCHED is not None or not _in_terraform_runner():
+    if _PREFETCHED is not None or (paths is None and not _in_terraform_runner()):
         return
-    paths = _command_line_paths()
+    paths = [os.path.abspath(p) for p in paths if os.path.exists(p)] if paths is not None else _command_line_paths()
     if not paths:
         return
     try:

@@ -76,8 +76,11 @@ def parse(args: list[str]) -> argparse.Namespace:
 def summary(result: plan.Plan, root: str) -> str:
     lines = []
     files = len(result.changes)
-    lines.append(f"kmsguard fix: {len(result.fixed)} finding(s) fixed in {files} file(s)"
-                 if result.fixed else "kmsguard fix: nothing to fix automatically")
+    count = len(result.fixed) + len(result.fixed_by)
+    lines.append(f"kmsguard fix: {count} finding(s) fixed in {files} file(s)"
+                 if count else "kmsguard fix: nothing to fix automatically")
+    for finding, how in result.fixed_by:  # made to pass by another finding's change
+        lines.append(f"fixed: {finding.check_id} {finding.resource} ({diff.relative(finding.file, root)}): {how}")
     for finding, reason in result.refused:
         lines.append(f"not fixed: {finding.check_id} {finding.resource} ({diff.relative(finding.file, root)}): {reason}")
     return "\n".join(lines) + "\n"

@@ -83,9 +83,16 @@ def _comment_at(text: str, i: int) -> bool:
     return text[i] == "#" or text.startswith("//", i) or text.startswith("/*", i)
 
 
+_SIGNIFICANT = re.compile(r'[()\[\]{}"#/<]')  # every other character is skipped in one regex step
+
+
 def skip_balanced(text: str, i: int, closer: str) -> int:
     """From just inside an opening bracket: the index after its ``closer``."""
     while i < len(text):
+        found = _SIGNIFICANT.search(text, i)
+        if found is None:
+            break
+        i = found.start()
         char = text[i]
         if char == closer:
             return i + 1

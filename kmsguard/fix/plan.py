@@ -50,6 +50,8 @@ class Plan:
     changes: dict[str, tuple[str, str]] = field(default_factory=dict)  # file -> (old text, new text)
     fixed: list[Finding] = field(default_factory=list)
     refused: list[tuple[Finding, str]] = field(default_factory=list)
+    # Refused findings that PASS once the patch is applied: made to pass by another change (with which one).
+    fixed_by: list[tuple[Finding, str]] = field(default_factory=list)
 
 
 def make_plan(findings: list[Finding], root: str | None = None) -> Plan:

@@ -17,7 +17,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Iterator
 
-from kmsguard.adapters import base_check
+from kmsguard.adapters import base_check, terraform_scan
 from kmsguard.model.fix_intents import Intent
 
 PACK_CHECKS = ("CKV_KMSG_*", "CKV2_KMSG_*")
@@ -65,6 +65,7 @@ def run(directories: list[str], files: list[str], checks: list[str] | None = Non
     from checkov.terraform.runner import Runner as TerraformRunner
 
     ensure_loaded()
+    terraform_scan.prefetch(directories + files)  # the roots evaluated on the other core while Checkov parses
     wanted = list(checks or PACK_CHECKS)
     argv = ["checkov"] + [a for d in directories for a in ("-d", d)] + [a for f in files for a in ("-f", f)]
     argv += [a for v in var_files or [] for a in ("--var-file", v)]

@@ -178,6 +178,10 @@ def _use_customer_key(data: dict, intent: UseCustomerKey) -> list[Step]:
         at = base + ("ServerSideEncryptionConfiguration", index)
         old = rule.get("ServerSideEncryptionByDefault")
         dsse = isinstance(old, dict) and old.get("SSEAlgorithm") == "aws:kms:dsse"  # DSSE-KMS with the key is fine
+        if _intrinsic(old) or (isinstance(old, dict) and any(_intrinsic(v) for v in old.values())):
+            # A computed value (!If, !Ref, !GetAtt) is never replaced by a literal: change it where it is decided.
+            raise EditRefused(f"{bucket}'s ServerSideEncryptionByDefault is computed by an intrinsic function, "
+                              "not written as a literal: change it by hand")
         if intent.sse_s3 or not isinstance(old, dict) or _intrinsic(old):
             steps.append(("set", at + ("ServerSideEncryptionByDefault",), default, None))
         else:

@@ -69,9 +69,14 @@ def items_of(path: str) -> list:
         raise EditRefused(f"{path} does not parse as HCL ({error})") from error
 
 
+@functools.lru_cache(maxsize=64)
+def _parsed(text: str) -> list:
+    return body_items(text, 0, len(text))  # edits locate their block in the same text many times
+
+
 def locate(text: str, locator: Locator) -> Nested:
     """The top-level block ``locator`` names in ``text`` (a whole-file pseudo block for tfvars)."""
-    items = body_items(text, 0, len(text))
+    items = _parsed(text)
     if locator[0] == "file":
         return Nested("file", [], 0, -1, len(text), items)
     for item in items:

@@ -1,12 +1,18 @@
-"""A bucket that moves to a customer key takes its users with it: the roles that use it get their statements.
+"""The patch scanned again before it is offered: the roles a bucket change affects, and what it fixes in passing.
 
-Before the move the roles need no KMS permission (``aws/s3`` and SSE-S3 need
-none); after it, every role that reads or writes the bucket needs the key's
-(CKV2_KMSG_2). Rather than guess those roles, the patched files are scanned
-again in a scratch copy of the tree: every finding that PASSED before and
-FAILS after is fixed in the same patch. When one of them cannot be fixed,
-the migrations are not made (a fix that breaks a role that worked is a
+A bucket that moves to a customer key takes its users with it; turning Bucket
+Keys on changes the encryption context KMS sees (the bucket's ARN instead of
+the object's), so a role whose grant is conditioned on the object ARN stops
+working. Rather than guess those roles, the patched files are scanned again in
+a scratch copy of the tree, and every finding that PASSED before, or that the
+patch claims to fix, and FAILS in the copy is fixed in the same patch (a few
+rounds, each on the copy patched so far). When one of them cannot be fixed,
+the bucket changes are not made (a fix that breaks a role that worked is a
 defect) and the summary says why.
+
+The same rescan tells which refused findings the patch makes pass anyway (a
+delivery into a log target that moved to SSE-S3): the summary reports those
+as fixed by that change, not as "not fixed".
 """
 from __future__ import annotations
 
@@ -18,15 +24,29 @@ from typing import Callable
 
 from kmsguard.fix import plan as planning
 from kmsguard.fix import scan, terraform_sites
+from kmsguard.fix.diff import relative
 from kmsguard.fix.scan import Finding
-from kmsguard.model.fix_intents import NotFixable, UseCustomerKey
+from kmsguard.model.fix_intents import Intent, NotFixable, SetAttribute, UseCustomerKey, subject
 
 Rescan = Callable[[Callable[[str], str]], list[Finding]]  # (path mapper into the copy) -> findings there
+ROUNDS = 3  # a statement added in one round can need no further one; three is ample
+
+
+def changes_encryption(intent: Intent) -> bool:
+    """An intent that changes how a bucket's objects are encrypted, and so what its users need from KMS."""
+    return isinstance(intent, UseCustomerKey) or (
+        isinstance(intent, SetAttribute) and intent.path[-1:] == ("bucket_key_enabled",))
+
+
+def _key(finding: Finding, outside: dict[str, str]) -> tuple[str, str, str]:
+    path = os.path.realpath(finding.file)
+    return finding.check_id, finding.resource, outside.get(path, path)
 
 
 def complete(findings: list[Finding], result: planning.Plan, root: str, rescan: Rescan) -> planning.Plan:
-    """``result`` with the statements that the migrations it makes need, or without those migrations."""
-    if not any(isinstance(i, UseCustomerKey) for f in result.fixed for i in f.intents):
+    """``result`` with the statements its bucket changes need (or without those changes), and what it fixes in passing."""
+    encryption = any(changes_encryption(i) for f in result.fixed for i in f.intents)
+    if not result.changes or not (encryption or result.refused):
         return result
     base = os.path.realpath(root)
     with tempfile.TemporaryDirectory(prefix="kmsguard-fix-") as scratch:
@@ -34,39 +54,70 @@ def complete(findings: list[Finding], result: planning.Plan, root: str, rescan: 
         shutil.copytree(base, copy, symlinks=True, ignore=shutil.ignore_patterns(".git"))
 
         def inside(path: str) -> str:
-            relative = os.path.relpath(os.path.realpath(path), base)
-            return path if relative.startswith("..") else os.path.join(copy, relative)
+            relative_path = os.path.relpath(os.path.realpath(path), base)
+            return path if relative_path.startswith("..") else os.path.join(copy, relative_path)
 
-        for path, (_, new) in result.changes.items():
-            with open(inside(path), "w", encoding="utf-8", newline="") as handle:
-                handle.write(new)
-        before = {(f.check_id, f.resource, os.path.realpath(f.file)) for f in findings if f.result == "PASSED"}
         outside = {os.path.realpath(inside(f.file)): os.path.realpath(f.file) for f in findings}
-        broken = [f for f in rescan(inside) if f.result == "FAILED"
-                  and (f.check_id, f.resource, outside.get(os.path.realpath(f.file), "")) in before]
-        if not broken:
-            return result
-        second = planning.make_plan(broken, copy)
-        if second.refused:
-            reasons = "; ".join(f"{f.resource}: {why}" for f, why in second.refused)
-            return _without_migrations(findings, root, f"moving the bucket to a customer key would break {reasons}")
-        for path, (_, new) in second.changes.items():
-            original = os.path.join(base, os.path.relpath(path, copy))
-            old = result.changes.get(original, (None,))[0]
-            result.changes[original] = (terraform_sites.read(original) if old is None else old, new)
+        wanted = {_key(f, outside) for f in findings if f.result == "PASSED"} | {_key(f, outside) for f in result.fixed}
+        for path, (_, new) in result.changes.items():
+            _write(inside(path), new)
+        after = rescan(inside)
+        for _ in range(ROUNDS if encryption else 0):
+            broken = [f for f in after if f.result == "FAILED" and _key(f, outside) in wanted]
+            if not broken:
+                break
+            more = planning.make_plan(broken, copy)
+            if more.refused or not more.changes:
+                why = "; ".join(f"{f.resource}: {reason}" for f, reason in more.refused) or "no change makes it pass"
+                return _without_encryption_changes(findings, root, rescan,
+                                                   f"the bucket change would break {why}")
+            for path, (_, new) in more.changes.items():
+                original = os.path.join(base, os.path.relpath(path, copy))
+                old = result.changes.get(original, (None,))[0]
+                result.changes[original] = (terraform_sites.read(original) if old is None else old, new)
+                _write(path, new)
+            after = rescan(inside)
+        _passing_anyway(result, after, outside, root)
     return result
 
 
-def _without_migrations(findings: list[Finding], root: str, reason: str) -> planning.Plan:
+def _write(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+
+
+def _passing_anyway(result: planning.Plan, after: list[Finding], outside: dict[str, str], root: str) -> None:
+    """Move the refused findings that PASS after the patch to ``fixed_by``, naming the change that did it."""
+    passing = {_key(f, outside) for f in after if f.result == "PASSED"}
+    changed: dict[str, str] = {}  # subject address -> file, for every fixed finding's intents
+    for finding in result.fixed:
+        for intent in finding.intents:
+            block = subject(intent)
+            if block is not None:
+                changed.setdefault(block.address, block.file_path)
+    still = []
+    for finding, reason in result.refused:
+        if _key(finding, {}) not in passing and _key(finding, outside) not in passing:
+            still.append((finding, reason))
+            continue
+        named = [address for address in changed if any(address in d for d in finding.details)
+                 and not finding.resource.endswith(address)]  # the change to another resource, not its own
+        what = ", ".join(named) or ", ".join(sorted(relative(path, root) for path in result.changes))
+        result.fixed_by.append((finding, f"fixed by the change to {what}"))
+    result.refused = still
+
+
+def _without_encryption_changes(findings: list[Finding], root: str, rescan: Rescan, reason: str) -> planning.Plan:
     kept = [dataclasses.replace(f, intents=(NotFixable(reason),))
-            if any(isinstance(i, UseCustomerKey) for i in f.intents) else f for f in findings]
-    return planning.make_plan(kept, root)
+            if any(changes_encryption(i) for i in f.intents) else f for f in findings]
+    result = planning.make_plan(kept, root)
+    return complete(kept, result, root, rescan)
 
 
 def fix_plan(directories: list[str], files: list[str], root: str, checks: list[str] | None = None,
              skip_checks: list[str] | None = None, var_files: list[str] | None = None
              ) -> tuple[list[Finding], planning.Plan]:
-    """Scan, plan the fixes, and complete the migrations with their users: what ``kmsguard fix`` does."""
+    """Scan, plan the fixes, and complete them with the rescan: what ``kmsguard fix`` does."""
     var_files = var_files or []
     findings = scan.run(directories, files, checks, skip_checks, var_files)
     result = planning.make_plan(findings, root)

@@ -35,8 +35,8 @@ def _module(address: str) -> str:
 
 def migration_intents(bucket: Block, graph: ResourceGraph) -> list[Intent]:
     """The UseCustomerKey intent for ``bucket``, a NotFixable with the reason, or nothing (a guess)."""
-    if framework_of(bucket) != "terraform":
-        return []  # a plan is never edited; templates: not yet wired to their editor
+    if framework_of(bucket) not in ("terraform", "cloudformation"):
+        return []  # a plan is never edited
     index = bucket_index(graph)
     if index.unlinked_near(bucket):
         return []
@@ -57,7 +57,9 @@ def migration_intents(bucket: Block, graph: ResourceGraph) -> list[Intent]:
     candidates = _candidates(bucket, graph)
     if len(candidates) > 1:
         names = ", ".join(c.address for c in candidates)
-        return [NotFixable(f"two or more customer keys encrypt other buckets of this module ({names}): "
+        module = _module(bucket.address).rstrip(".")
+        where = "this template" if framework_of(bucket) == "cloudformation" else (module or "this root")
+        return [NotFixable(f"two or more customer keys encrypt other buckets of {where} ({names}): "
                            "kmsguard fix does not guess which one this bucket should use; set it by hand")]
     key = candidates[0] if candidates else None
     what = f"use {key.address}" if key is not None else "use a new customer-managed key"
@@ -67,11 +69,18 @@ def migration_intents(bucket: Block, graph: ResourceGraph) -> list[Intent]:
 def _candidates(bucket: Block, graph: ResourceGraph) -> list[Block]:
     """The customer key resources that encrypt other buckets of the bucket's module instance (or root)."""
     found: dict[int, Block] = {}
-    for encrypted in encrypted_buckets(graph).all:
-        other = encrypted.bucket
-        if other is bucket or other.root != bucket.root or _module(other.address) != _module(bucket.address):
-            continue
-        for key in encrypted.keys:
-            if isinstance(key, Block) and key.type == "aws_kms_key":
+    for other, keys in graph.memo("migration.keys_by_module", _keys_by_module).get((bucket.root, _module(bucket.address)), []):
+        if other is not bucket:
+            for key in keys:
                 found.setdefault(id(key), key)
     return list(found.values())
+
+
+def _keys_by_module(graph: ResourceGraph) -> dict[tuple[str, str], list[tuple[Block, list[Block]]]]:
+    """(root, module instance) -> each SSE-KMS bucket there with its customer key resources."""
+    index: dict[tuple[str, str], list[tuple[Block, list[Block]]]] = {}
+    for encrypted in encrypted_buckets(graph).all:
+        keys = [k for k in encrypted.keys if isinstance(k, Block) and k.type == "aws_kms_key"]
+        other = encrypted.bucket
+        index.setdefault((other.root, _module(other.address)), []).append((other, keys))
+    return index
