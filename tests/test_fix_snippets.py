@@ -85,6 +85,7 @@ def applied(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list]:
     return by_tree(run(folder, checks=["CKV2_KMSG_2"]))
 
 
+@pytest.mark.exhaustive  # one shared scan of every case's applied statements (3 s): the full run
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
 def test_printed_role_statements_pass_when_applied(case: Path, applied: dict[str, list], tmp_path: Path):
     # Scanned beside the other cases a role can only reach more buckets, never fewer: what passes

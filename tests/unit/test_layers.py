@@ -14,6 +14,7 @@ failure names the offending import.
 from __future__ import annotations
 
 import ast
+import functools
 import shutil
 from pathlib import Path
 
@@ -37,8 +38,13 @@ IMPORTS_CHECKOV = {"adapters", "fix", "cli", "custom_checks"}  # a check file is
 
 
 def _imported_names(path: Path) -> list[tuple[int, str]]:
+    return _imports_in(path.read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=None)  # the planted-import tests parse the same sources again
+def _imports_in(source: str) -> list[tuple[int, str]]:
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found += [(node.lineno, node.module)] + [(node.lineno, f"{node.module}.{a.name}") for a in node.names]
         elif isinstance(node, ast.Import):
@@ -118,6 +124,15 @@ def test_no_import_cycle_between_modules():
             visit(module, [module])
 
 
+@pytest.fixture(scope="module")
+def layers_copy(tmp_path_factory):
+    copy = tmp_path_factory.mktemp("layers") / "repo"
+    for folder in ("kmsguard", "custom_checks"):
+        shutil.copytree(REPO / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    assert not layer_problems(copy), "the copy must be clean before an import is planted"
+    return copy
+
+
 @pytest.mark.parametrize("layer_file, planted, expected", [
     ("kmsguard/rules/key_classes.py", "from kmsguard.adapters.base_check import KmsguardCheck",
      "rules may import only model, settings"),
@@ -129,12 +144,13 @@ def test_no_import_cycle_between_modules():
     ("custom_checks/KMSKeyDeletionWindow.py", "from kmsguard.readers import terraform",
      "custom_checks may import only adapters, model, rules, settings"),
 ])
-def test_a_planted_wrong_import_is_named(tmp_path, layer_file, planted, expected):
-    copy = tmp_path / "repo"
-    for folder in ("kmsguard", "custom_checks"):
-        shutil.copytree(REPO / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    target = copy / layer_file
-    target.write_text(target.read_text(encoding="utf-8") + f"\n{planted}\n", encoding="utf-8")
-    problems = layer_problems(copy)
+def test_a_planted_wrong_import_is_named(layers_copy, layer_file, planted, expected):
+    target = layers_copy / layer_file
+    original = target.read_text(encoding="utf-8")
+    target.write_text(original + f"\n{planted}\n", encoding="utf-8")
+    try:
+        problems = layer_problems(layers_copy)
+    finally:
+        target.write_text(original, encoding="utf-8")
     assert any(p.startswith(layer_file) and f"imports {planted.split()[1]}" in p and expected in p
                for p in problems), problems

@@ -77,8 +77,8 @@ def _missing_in_dynamic(dynamics: list, model: dict, path: str) -> list[str]:
 
 
 ROOTS = _roots()
-# The quick loop compares the module-shaped fixtures and the examples; the full run every case too.
-QUICK = [REPO / "tests" / "registry_shapes", REPO / "examples"]
+# The quick loop compares the module-shaped fixtures; the full run the examples and every case too.
+QUICK = [REPO / "tests" / "registry_shapes"]
 PARAMS = [pytest.param(root, marks=() if any(q in root.parents for q in QUICK) else pytest.mark.exhaustive)
           for root in ROOTS]
 

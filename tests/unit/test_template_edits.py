@@ -267,6 +267,7 @@ def test_json_tabs_crlf_and_a_new_key_after_another():
     assert "\n" not in after.replace("\r\n", "")
 
 
+@pytest.mark.exhaustive  # every example template, edited many ways: the full run (the cases above stay quick)
 def test_the_example_templates_change_only_where_edited():
     """Every example template, a key added to every resource: only added lines (and JSON's new commas) differ."""
     templates = sorted((REPO / "examples" / "cloudformation").rglob("*.yaml")) + \
