@@ -15,6 +15,8 @@ something other than "a full default scan", so none of the four gets one):
   k   the kmsguard command, full scan + the pack: kmsguard --all-checks -d TREE
   t   full scan + six trivial checks on the pack's resource types (benchmarks/trivial_checks):
       what Checkov itself charges for that many results, so d - t is the pack's own work
+  s   the kmsguard command, the pack's checks only: kmsguard -d TREE (the scan kmsguard fix starts with)
+  f   kmsguard fix -d TREE: the scan, the fixes planned, the patch rescanned; f/s is the fixer's cost
   d_before / a_before   d and a with another install of the pack (--before-venv,
       --before-pack): an earlier version, measured in the same run
 
@@ -54,6 +56,8 @@ CONFIGS = {
     "c": [],
     "d": PACK,
     "k": ["--all-checks"],
+    "s": [],
+    "f": [],
     "t": ["--external-checks-dir", str(HERE / "trivial_checks")],
     "d_before": [],
     "a_before": ["--check", "CKV_KMSG_*,CKV2_KMSG_*"],
@@ -66,8 +70,10 @@ def run_once(tree: Path, config: str, scratch: Path) -> dict:
     out_path = scratch / f"{config}.json"
     env = dict(os.environ, BC_SKIP_MAPPING="TRUE")
     command = [CHECKOV, "-d", str(tree), "-o", "json", *CONFIGS[config]]
-    if config == "k":
+    if config in ("k", "s"):
         command = [KMSGUARD, "-d", str(tree), "-o", "json", *CONFIGS[config]]
+    elif config == "f":
+        command = [KMSGUARD, "fix", "-d", str(tree)]  # prints the diff; the tree is left unchanged
     elif config.endswith("_before"):
         command = [str(Path(BEFORE["venv"]) / "bin" / "checkov"), "-d", str(tree), "-o", "json",
                    "--external-checks-dir", BEFORE["pack"], *CONFIGS[config]]
@@ -192,6 +198,11 @@ def _ratio_rows(sizes: list[int], wall: dict, rss: dict) -> list[str]:
         for size in sizes:
             lines.append(f"| {size} | " + " | ".join(_ratio(wall.get((size, c)), wall.get((size, "c"))) for c in extra)
                          + f" | {_ratio(wall.get((size, 'd')), wall.get((size, 'c')))} |")
+    if any((size, "f") in wall for size in sizes):
+        lines += ["", "| N | s (scan) s | f (fix) s | f/s |", "|---|---|---|---|"]
+        for size in sizes:
+            s, f = wall.get((size, "s")), wall.get((size, "f"))
+            lines.append(f"| {size} | {_diff(s, 0.0)} | {_diff(f, 0.0)} | {_ratio(f, s)} |")
     return lines
 
 
