@@ -20,26 +20,10 @@ from kmsguard.fix.hcl_text import (  # noqa: F401  (scanning rules shared with h
     skip_comment,
     skip_heredoc,
     skip_string,
+    value_end,
 )
 
 _KEY = re.compile(r'[A-Za-z_][\w-]*|"(?:[^"\\]|\\.)*"')
-
-
-def _value_end(text: str, i: int, closer: str) -> int:
-    """The end of a value starting at ``i`` inside a bracket that ``closer`` ends: a comma, newline or the closer."""
-    while i < len(text):
-        char = text[i]
-        if char in ",\n" or char == closer or _comment_at(text, i):
-            break
-        if char in _CLOSERS:
-            i = skip_balanced(text, i + 1, _CLOSERS[char])
-        elif char == '"':
-            i = skip_string(text, i)
-        elif text.startswith("<<", i) and _HEREDOC.match(text, i):
-            i = skip_heredoc(text, i)
-        else:
-            i += 1
-    return len(text[:i].rstrip(" \t\r"))
 
 
 def _skip_gaps(text: str, i: int) -> int:
@@ -63,7 +47,7 @@ def list_items(text: str, open_at: int) -> tuple[list[tuple[int, int]], int]:
             raise HclSyntaxError("missing ']'")
         if text[i] == "]":
             return items, i
-        end = _value_end(text, i, "]")
+        end = value_end(text, i, ",\n]")
         if end <= i:
             raise HclSyntaxError(f"unexpected {text[i]!r} at offset {i}")
         items.append((i, end))
@@ -91,7 +75,7 @@ def object_entries(text: str, open_at: int) -> tuple[dict[str, tuple[int, int]],
         j += 1
         while text[j] in " \t":
             j += 1
-        end = _value_end(text, j, "}")
+        end = value_end(text, j, ",\n}")
         entries[key.group(0).strip('"')] = (j, end)
         i = end
 

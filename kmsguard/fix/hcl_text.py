@@ -113,9 +113,14 @@ def skip_balanced(text: str, i: int, closer: str) -> int:
 
 def expression_end(text: str, i: int) -> int:
     """The end of an attribute's expression starting at ``i``: its newline at depth 0 (trailing comment excluded)."""
+    return value_end(text, i, "\n}")
+
+
+def value_end(text: str, i: int, stops: str) -> int:
+    """The end of an expression starting at ``i``: the first of ``stops`` or a comment at depth 0, spaces trimmed."""
     while i < len(text):
         char = text[i]
-        if char == "\n" or _comment_at(text, i) or char == "}":
+        if char in stops or _comment_at(text, i):
             break
         if char in _CLOSERS:
             i = skip_balanced(text, i + 1, _CLOSERS[char])

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from kmsguard.model.resources import Block, module_prefix
+from kmsguard.readers.hcl_scanner import HclScanner
 
 # Meta-arguments and blocks Terraform itself consumes: never in a block's configuration.
 META = {"count", "for_each", "depends_on", "lifecycle", "provider", "provisioner", "connection"}
@@ -117,71 +118,12 @@ def blank(text: str) -> str:
     return _Blank(text).run()
 
 
-class _Blank:
-    def __init__(self, text: str) -> None:
-        self.text, self.i, self.out = text, 0, []  # type: tuple[str, int, list[str]]
-        # ("code", open braces) | ("string", None) | ("heredoc", its closing line)
-        self.stack: list[tuple[str, Any]] = [("code", 0)]
-
-    def run(self) -> str:
-        while self.i < len(self.text):
-            if self.stack[-1][0] == "code":
-                self._code()
-            else:
-                self._template()
-        return "".join(self.out)
-
-    def _emit(self, end: int, keep: bool = False) -> None:
-        piece = self.text[self.i:end]
-        self.out.append(piece if keep else _SPACES.sub(" ", piece))
-        self.i = end
-
-    def _code(self) -> None:
-        text, state, inside = self.text, self.stack[-1][1], len(self.stack) > 1
-        match = _CODE_TOKEN.search(text, self.i)
-        if not match:
-            return self._emit(len(text), keep=not inside)
-        self._emit(match.start(), keep=not inside)
-        token = match.group(0)
-        if token == '"':
-            self.stack.append(("string", None))
-            return self._emit(self.i + 1, keep=not inside)
-        if token.startswith(("#", "//", "/*")):
-            return self._emit(match.end())
-        if token.startswith("<<"):
-            closing = re.compile(r"^[ \t]*" + re.escape(match.group("marker")) + r"[ \t]*$", re.M)
-            self.stack.append(("heredoc", closing))
-            return self._emit(match.end())
-        if token == "}" and state == 0 and inside:
-            self.stack.pop()  # the end of an interpolation
-            return self._emit(self.i + 1)
-        self.stack[-1] = ("code", state + (1 if token == "{" else -1))
-        self._emit(self.i + 1, keep=not inside)
-
-    def _template(self) -> None:
-        kind, closing = self.stack[-1]
-        match = (_STRING_TOKEN if kind == "string" else _TEMPLATE_TOKEN).search(self.text, self.i)
-        end_line = closing.search(self.text, self.i) if kind == "heredoc" else None
-        if end_line and (not match or end_line.start() <= match.start()):
-            self._emit(end_line.end())
-            self.stack.pop()
-            return
-        if not match:
-            return self._emit(len(self.text))
-        self._emit(match.start())
-        token = match.group(0)
-        if token in ("${", "%{"):
-            self.stack.append(("code", 0))
-        elif token == '"':
-            self.stack.pop()
-            return self._emit(match.end(), keep=len(self.stack) == 1)
-        self._emit(match.end())  # an interpolation's opening, or an escape (literal text)
+class _Blank(HclScanner):
+    def render(self, kind: str, piece: str, top: bool) -> str:
+        return piece if top and kind in ("code", "quote") else _SPACES.sub(" ", piece)
 
 
 _SPACES = re.compile(r"[^\n]")
-_CODE_TOKEN = re.compile(r'"|#[^\n]*|//[^\n]*|/\*.*?(?:\*/|\Z)|<<-?(?P<marker>[A-Za-z_]\w*)[ \t]*\n|\{|\}', re.S)
-_STRING_TOKEN = re.compile(r'\\.|\$\$\{|%%\{|\$\{|%\{|"', re.S)
-_TEMPLATE_TOKEN = re.compile(r"\$\$\{|%%\{|\$\{|%\{")
 
 
 def shape(text: str) -> Shape:

@@ -19,12 +19,13 @@ import re
 import tempfile
 from typing import Iterator
 
+from kmsguard.readers.hcl_scanner import HclScanner
+
 # Lookups whose values are read at plan time and matter to the rules (ARNs, key lookups).
 LOOKUP_TYPES = ("aws_caller_identity", "aws_partition", "aws_region", "aws_kms_alias", "aws_kms_key")
 _LOOKUP = re.compile(
     r"(?<![\w.])data\.(?:" + "|".join(LOOKUP_TYPES) + r')\.[\w-]+(?:\[\d+\]|\["[^"\\]*"\]|\.\d+)?\.[A-Za-z_]\w*'
 )  # ".0." is the legacy spelling of "[0]"
-_HEREDOC = re.compile(r"<<-?([A-Za-z_]\w*)[ \t]*\n")
 
 
 def mentions_lookups(text: str) -> bool:
@@ -36,72 +37,13 @@ def rewrite(text: str) -> str:
     return _Rewriter(text).run()
 
 
-class _Rewriter:
-    """A small HCL lexer: only expressions are rewritten, never string literals, heredoc text or comments."""
+class _Rewriter(HclScanner):
+    """Only expressions are rewritten, never string literals, heredoc text or comments."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.i = 0
-        self.out: list[str] = []
-        # contexts: ["code", open braces] | ["string"] | ["heredoc", marker]
-        self.stack: list[list] = [["code", 0]]
+    special = _LOOKUP
 
-    def run(self) -> str:
-        while self.i < len(self.text):
-            if self.stack[-1][0] == "code":
-                self._code()
-            else:
-                self._template()
-        return "".join(self.out)
-
-    def _emit(self, end: int, replacement: str | None = None) -> None:
-        self.out.append(self.text[self.i:end] if replacement is None else replacement)
-        self.i = end
-
-    def _code(self) -> None:
-        text, i, context = self.text, self.i, self.stack[-1]
-        lookup = _LOOKUP.match(text, i)
-        if lookup:
-            return self._emit(lookup.end(), '"$${' + lookup.group(0).replace('"', '\\"') + '}"')
-        if text.startswith(("#", "//"), i):
-            end = text.find("\n", i)
-            return self._emit(len(text) if end < 0 else end)
-        if text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            return self._emit(len(text) if end < 0 else end + 2)
-        heredoc = _HEREDOC.match(text, i)
-        if heredoc:
-            self.stack.append(["heredoc", heredoc.group(1)])
-            return self._emit(heredoc.end())
-        char = text[i]
-        if char == '"':
-            self.stack.append(["string"])
-        elif char == "{":
-            context[1] += 1
-        elif char == "}" and context[1] == 0 and len(self.stack) > 1:
-            self.stack.pop()  # the end of an interpolation
-        elif char == "}":
-            context[1] -= 1
-        self._emit(i + 1)
-
-    def _template(self) -> None:
-        text, i, context = self.text, self.i, self.stack[-1]
-        if context[0] == "heredoc" and (i == 0 or text[i - 1] == "\n"):
-            end = text.find("\n", i)
-            line = text[i:len(text) if end < 0 else end]
-            if line.strip() == context[1]:
-                self.stack.pop()
-                return self._emit(i + len(line))
-        if context[0] == "string" and text[i] == "\\":
-            return self._emit(i + 2)
-        if text.startswith(("$${", "%%{"), i):
-            return self._emit(i + 3)  # an escaped interpolation is literal text
-        if text.startswith(("${", "%{"), i):
-            self.stack.append(["code", 0])
-            return self._emit(i + 2)
-        if context[0] == "string" and text[i] == '"':
-            self.stack.pop()
-        self._emit(i + 1)
+    def render(self, kind: str, piece: str, top: bool) -> str:
+        return '"$${' + piece.replace('"', '\\"') + '}"' if kind == "special" else piece
 
 
 _MODULE_SOURCE = re.compile(r'\bsource\s*=\s*"(\.{1,2}/[^"]*)"')
