@@ -71,6 +71,7 @@ def test_update_plan_knows_the_arns_the_create_plan_does_not():
 
 
 @pytest.mark.terraform
+@pytest.mark.tools_only  # terraform against the committed plans: Checkov plays no part
 def test_fixtures_are_current():
     proc = subprocess.run([sys.executable, str(PLANS / "make_plans.py"), "--check"], cwd=REPO,
                           capture_output=True, text=True, timeout=1800)
