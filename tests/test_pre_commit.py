@@ -61,3 +61,19 @@ def test_hook_skips_a_commit_without_terraform(user_repo, hook_repo, pre_commit_
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "(no files to check)Skipped" in output, output
+
+
+def test_fix_hook_writes_the_fix_and_fails_until_it_is_reviewed(user_repo, hook_repo, pre_commit_home):
+    # As formatters do: the hook changes the file, pre-commit fails the commit, the user reviews and adds it.
+    key = 'resource "aws_kms_key" "data" {\n  enable_key_rotation = false\n}\n'
+    write_tree(user_repo, {"envs/prod/keys.tf": key})
+    git(user_repo, "add", "-A")
+    hook = [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "kmsguard-fix", "--verbose"]
+    first = run(hook, cwd=user_repo, PRE_COMMIT_HOME=str(pre_commit_home), **GIT_IDENTITY)
+    output = first.stdout + first.stderr
+    assert first.returncode != 0 and "files were modified by this hook" in output, output
+    assert "Traceback" not in output, output
+    assert (user_repo / "envs/prod/keys.tf").read_text() == key.replace("false", "true")
+    git(user_repo, "add", "-A")
+    second = run(hook, cwd=user_repo, PRE_COMMIT_HOME=str(pre_commit_home), **GIT_IDENTITY)
+    assert second.returncode == 0, second.stdout + second.stderr
