@@ -16,6 +16,7 @@ from kmsguard.fix.hcl_text import (  # noqa: F401  (scanning rules shared with h
     _HEREDOC,
     HclSyntaxError,
     _comment_at,
+    indent_of,
     skip_balanced,
     skip_comment,
     skip_heredoc,
@@ -120,12 +121,6 @@ def append_item(text: str, open_at: int, value: object, unit: str = "  ") -> str
     indent = text[start:brace]
     return (text[:start] + indent + unit + "}, " + render(value, indent, unit).replace("\n", newline)
             + text[last_end:])
-
-
-def indent_of(text: str, i: int) -> str:
-    start = text.rfind("\n", 0, i) + 1
-    line = text[start:]
-    return line[:len(line) - len(line.lstrip(" \t"))]
 
 
 def one_line(value: object) -> str:

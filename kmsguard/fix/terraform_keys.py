@@ -21,8 +21,7 @@ from kmsguard.fix.errors import EditRefused
 from kmsguard.fix.hcl_text import Nested
 from kmsguard.fix.terraform_sites import Edit, Locator
 from kmsguard.model.fix_intents import UseCustomerKey
-from kmsguard.model.resources import Block
-from kmsguard.readers.terraform import module_of
+from kmsguard.model.resources import Block, module_prefix
 
 CONFIG = "aws_s3_bucket_server_side_encryption_configuration"
 _LITERAL = re.compile(r'^(?:true|false|null|"[^"$%]*")$')
@@ -65,7 +64,7 @@ def _key(intent: UseCustomerKey, file: str, locator: Locator, meta: str, index: 
     if intent.sse_s3:
         return None, []
     if isinstance(intent.key, Block):
-        if module_of(intent.key.address) != module_of(bucket.address):
+        if module_prefix(intent.key.address) != module_prefix(bucket.address):
             raise EditRefused(f"{intent.key.address} is in another module than {bucket.address}: name it by hand")
         return f"{intent.key.type}.{intent.key.name}.arn", []
     if intent.key is None:

@@ -20,8 +20,8 @@ from typing import Callable
 from kmsguard.fix import terraform_edits
 from kmsguard.fix.errors import EditRefused
 from kmsguard.fix.hcl_text import Attribute, HclSyntaxError, Nested, body_items
-from kmsguard.model.resources import Block
-from kmsguard.readers.terraform import TFVARS, module_of
+from kmsguard.model.resources import Block, module_prefix
+from kmsguard.readers.terraform import TFVARS
 
 _LITERAL = re.compile(r'^(?:true|false|null|-?\d+(?:\.\d+)?|"(?:[^"\\$%]|\\.|\$(?!\{)|%(?!\{))*")$')
 _VAR = re.compile(r"^var\.([\w-]+)$")
@@ -146,7 +146,7 @@ def _installed(root: str, key: str) -> str | None:
 
 
 def _calls(address: str) -> list[str]:
-    return _CALLS.findall(module_of(address))
+    return _CALLS.findall(module_prefix(address))
 
 
 def value_site(block: Block, path: tuple, value_text: str) -> Edit:

@@ -24,8 +24,7 @@ from kmsguard.fix.hcl_lists import append_item, statement_list
 from kmsguard.fix.hcl_text import Attribute, Nested
 from kmsguard.fix.terraform_sites import Edit, Locator
 from kmsguard.model.fix_intents import AddKeyPolicyStatement, AddRoleStatement
-from kmsguard.model.resources import Block
-from kmsguard.readers.terraform import module_of
+from kmsguard.model.resources import Block, module_prefix
 
 _ROLE_POLICY = "aws_iam_role_policy"
 _DOCUMENT = re.compile(r"^data\.aws_iam_policy_document\.([\w-]+)\.json$")
@@ -79,7 +78,7 @@ def _named(role: Block, intent: AddRoleStatement) -> tuple[dict, list[Edit]]:
     """The statement with the key named from the role's module, and any output that naming needs."""
     statement = _ordered(intent.statement)
     key = intent.key
-    if isinstance(key, Block) and key.source is not None and module_of(key.address) != module_of(role.address):
+    if isinstance(key, Block) and key.source is not None and module_prefix(key.address) != module_prefix(role.address):
         found = _module_output(role, key)
         if found is not None:
             reference, edits = found
@@ -94,7 +93,7 @@ def _named(role: Block, intent: AddRoleStatement) -> tuple[dict, list[Edit]]:
 
 def _module_output(role: Block, key: Block) -> tuple[str, list[Edit]] | None:
     """``module.m.OUTPUT`` for a key in a module the role's module calls (adding the output to a local module)."""
-    outer, inner = module_of(role.address), module_of(key.address)
+    outer, inner = module_prefix(role.address), module_prefix(key.address)
     child = _CHILD.match(inner[len(outer):]) if inner.startswith(outer) else None
     if child is None:
         return None

@@ -200,3 +200,10 @@ def attribute_setting(block: Any, terraform_name: str, value: Any) -> str:
     if name != terraform_name:
         return f"{name}: {json.dumps(value) if isinstance(value, bool) else value}"
     return f"{name} = {json.dumps(value)}"
+
+
+def as_list(value: Any) -> list:
+    """An argument that may be one value or a list of them, as a list (None: empty)."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kmsguard.model.resources import Block, full_type
+from kmsguard.model.resources import Block, full_type, module_prefix
 from kmsguard.model.values import references_in
 from kmsguard.readers import terraform_completeness as completeness
 from kmsguard.readers import terraform_lookups
@@ -132,9 +132,9 @@ class _Reader:
             if block is None:
                 continue
             unknown: list[str] = []
-            block.region = self.providers.region(item, module_of(block.address))
+            block.region = self.providers.region(item, module_prefix(block.address))
             if block.block_type == "data":
-                block.provider = self.providers.configuration(item, module_of(block.address))
+                block.provider = self.providers.configuration(item, module_prefix(block.address))
             block.config = self._block(item, block, "", unknown)
             if item.get("count", 0) is None:
                 unknown.append("its count is not known before apply")
@@ -148,7 +148,7 @@ class _Reader:
         if self._scope is None:
             self._scope = defaultdict(list)
             for target in self.made.values():
-                self._scope[(module_of(target.address), full_type(target), target.base_name)].append(target)
+                self._scope[(module_prefix(target.address), full_type(target), target.base_name)].append(target)
         return self._scope.get((prefix, ref.type, ref.name), [])
 
     def _block(self, item: dict, block: Block, path: str, unknown: list[str], refs: tuple[str, ...] = ()) -> dict:
@@ -166,7 +166,7 @@ class _Reader:
             elif value is None:
                 missing = self._variable_without_value(key, meta, block)
                 if missing:
-                    unknown.append(f"{module_of(block.address)}var.{missing} has no value")
+                    unknown.append(f"{module_prefix(block.address)}var.{missing} has no value")
                 config[key] = [f"${{var.{missing}}}" if missing else None]
             else:
                 converted = self._value(value, block, label, unknown, refs, meta)
@@ -192,7 +192,7 @@ class _Reader:
             for inner in value:
                 self._edges_in(block, label, inner)
         elif isinstance(value, str):
-            prefix = module_of(block.address)
+            prefix = module_prefix(block.address)
             for ref in references_in(value):
                 block.out.extend((label, t) for t in self._named(prefix, ref) if ref.names(t))
 
@@ -228,7 +228,7 @@ class _Reader:
             self._buckets_by_module = defaultdict(list)
             for generated_id, block in self.made.items():
                 if block.type == "aws_s3_bucket":
-                    module = module_of(block.address)
+                    module = module_prefix(block.address)
                     while module:
                         self._buckets_by_module[module].append(generated_id)
                         module = parent_module(module)
@@ -243,7 +243,7 @@ class _Reader:
             if not match:
                 continue
             for name in re.findall(r"\bvar\.([\w-]+)", match.group(1)):
-                if not self.has_value(module_of(block.address), name):
+                if not self.has_value(module_prefix(block.address), name):
                     return name
             return None
         return None
@@ -262,7 +262,7 @@ class _Reader:
         """What a block's values may be unknown for: variables without a value, attributes known only after apply."""
         start, end = self.lines.get(id(block), (0, 0))
         text = "\n".join(_source_lines(block.file_path)[max(start - 1, 0):end])
-        module = module_of(block.address)
+        module = module_prefix(block.address)
         found = [f"{module}var.{name} has no value" for name in re.findall(r"\bvar\.([\w-]+)", text)
                  if not self.has_value(module, name)]
         found += [f"{ref.type}.{ref.name}.{ref.attribute} is known only after apply" for ref in references_in(text)
@@ -310,7 +310,7 @@ class _Reader:
             if not ref.type.startswith("data."):
                 continue
             # The text may come from a caller's input: the nearest enclosing module that declares the lookup.
-            prefix = module_of(block.address)
+            prefix = module_prefix(block.address)
             while True:
                 found = [t for t in self._named(prefix, ref) if ref.names(t)]
                 if found or not prefix:
@@ -351,7 +351,7 @@ class _Reader:
         return "arn"
 
     def _unknown(self, expression: str, block: Block, label: str, unknown: list[str]) -> Any:
-        prefix = module_of(block.address)
+        prefix = module_prefix(block.address)
         var = re.fullmatch(r"var\.([\w-]+)", expression)
         if var:
             declaration = self.variables.get(f"{prefix}variable.{var.group(1)}")
@@ -385,12 +385,6 @@ def _is_block(value: Any) -> bool:
 
 def _spelled(target: Block, attribute: str) -> str:
     return ("data." if target.block_type == "data" else "") + f"{target.type}.{target.name}.{attribute}"
-
-
-def module_of(address: str) -> str:
-    """``module.a.module.b["x"].`` for an address inside modules, "" at the root."""
-    match = _ADDRESS.match(address)
-    return match.group("module") if match else ""
 
 
 def _source_lines(path: str) -> list[str]:

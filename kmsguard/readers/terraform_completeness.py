@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from kmsguard.model.resources import Block, module_prefix
+from kmsguard.model.values import as_list
 from kmsguard.readers.hcl_scanner import HclScanner
 
 # Meta-arguments and blocks Terraform itself consumes: never in a block's configuration.
@@ -234,7 +235,7 @@ def lost(source: Shape, config: dict, path: str = "", unset: frozenset[str] = fr
     for name, written in sorted(source.blocks.items()):
         if name in META:
             continue
-        have = [c for c in _as_list(config.get(name)) if isinstance(c, dict)]
+        have = [c for c in as_list(config.get(name)) if isinstance(c, dict)]
         if len(have) < len(written):
             found.append(Lost(path, name, "block"))
             continue
@@ -242,7 +243,7 @@ def lost(source: Shape, config: dict, path: str = "", unset: frozenset[str] = fr
         for child in written:
             found += lost(child, merged, label(name), unset)
     for name, dynamics in sorted(source.dynamic.items()):
-        have = [c for c in _as_list(config.get(name)) if isinstance(c, dict)]
+        have = [c for c in as_list(config.get(name)) if isinstance(c, dict)]
         if have:
             merged = _merged(have)
             for _, content in dynamics:
@@ -256,14 +257,8 @@ def _merged(configs: list[dict]) -> dict:
     for config in configs:
         for key, value in config.items():
             merged.setdefault(key, [])
-            merged[key] = _as_list(merged[key]) + _as_list(value)
+            merged[key] = as_list(merged[key]) + as_list(value)
     return merged
-
-
-def _as_list(value: Any) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
 
 
 def source_body(text: str) -> dict | None:

@@ -24,6 +24,7 @@ from kmsguard.rules.encrypted_buckets import Key, encrypted_buckets, key_label, 
 from kmsguard.rules.key_access import key_policies, names_account
 from kmsguard.rules.key_classes import KEY_RESOURCES, KeyKind, classify
 from kmsguard.rules.policy_documents import Document, Statement, parse
+from kmsguard.rules.remediation_statements import lookup_reference
 from kmsguard.rules.s3_encryption import RuleCheck, block_rules, bucket_index
 from kmsguard.rules.service_deliveries import (
     CONFIG,
@@ -325,25 +326,7 @@ def _region_of_lookup(text: str, statement: Statement, graph: ResourceGraph) -> 
 def _region(near: Block, graph: ResourceGraph) -> str | None:
     if framework_of(near) == "cloudformation":
         return None
-    return _lookup(near, graph, "aws_region", "name")
-
-
-def _module_of(address: str) -> str:
-    parts = address.split(".")
-    prefix = []
-    while len(parts) >= 2 and parts[0] == "module":
-        prefix += parts[:2]
-        parts = parts[2:]
-    return ".".join(prefix) + ("." if prefix else "")
-
-
-def _lookup(near: Block, graph: ResourceGraph, data_type: str, attribute: str) -> str | None:
-    """``${data.<type>.<name>.<attribute>}`` when ``near``'s module reads that data source (as terraform plan would)."""
-    module = _module_of(near.address)
-    for block in graph.of_type(f"data.{data_type}"):
-        if block.root == near.root and _module_of(block.address) == module and framework_of(block) != "cloudformation":
-            return "${" + block.address[len(module):] + "." + attribute + "}"
-    return None
+    return lookup_reference(near, graph, "aws_region", "name")
 
 
 def statement_for(delivery: Delivery, key: Block | None, bucket: Block | None, graph: ResourceGraph) -> dict:
@@ -351,7 +334,8 @@ def statement_for(delivery: Delivery, key: Block | None, bucket: Block | None, g
     service = delivery.service
     near = key or bucket or delivery.source
     cloudformation = framework_of(near) == "cloudformation"
-    account: Any = {"Ref": "AWS::AccountId"} if cloudformation else _lookup(near, graph, "aws_caller_identity", "account_id")
+    account: Any = ({"Ref": "AWS::AccountId"} if cloudformation
+                    else lookup_reference(near, graph, "aws_caller_identity", "account_id"))
     condition: dict[str, dict[str, Any]] = {}
     if account is not None:
         condition["StringEquals"] = {"aws:SourceAccount": account}
@@ -363,7 +347,7 @@ def statement_for(delivery: Delivery, key: Block | None, bucket: Block | None, g
             # aws:SourceArn, not the encryption context: kms:DescribeKey requests carry no encryption context.
             condition["StringLike"] = {"aws:SourceArn": arn}
     elif service.source == "logs" and account is not None:
-        region = None if cloudformation else _lookup(near, graph, "aws_region", "name")
+        region = None if cloudformation else lookup_reference(near, graph, "aws_region", "name")
         condition["ArnLike"] = {"aws:SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"}
                                 if cloudformation else f"arn:aws:logs:{region or '*'}:{account}:*"}
     elif service.source == "bucket" and delivery.source_arn:

@@ -23,7 +23,7 @@ from typing import Any, Iterable
 from kmsguard.model.resources import Block, ResourceGraph
 from kmsguard.model.values import framework_of, is_unresolved, references_in, unwrap
 from kmsguard.rules.conditions import ACCOUNT, PARTITION, REGION, Request, Unknown, hole, judge
-from kmsguard.rules.encrypted_buckets import AliasKey, Key, UnknownKey, encrypted_buckets
+from kmsguard.rules.encrypted_buckets import AliasKey, EncryptedBucket, Key, UnknownKey, encrypted_buckets
 from kmsguard.rules.key_classes import KEY_RESOURCES
 from kmsguard.rules.kms_arns import (
     LOOKUP_TEXT,
@@ -206,9 +206,9 @@ def s3_request(role: Block, need: Need, action: str, graph: ResourceGraph) -> Re
 def _bucket_of(need: Need, graph: ResourceGraph) -> tuple[Block | None, bool | None]:
     """The bucket whose objects S3 encrypts or decrypts for ``need``, and whether it uses an S3 Bucket Key."""
     index = encrypted_buckets(graph)
-    for encrypted in index.all:
-        if encrypted.label == need.bucket:
-            return encrypted.bucket, encrypted.bucket_keys
+    by_label = graph.memo("key_access.buckets_by_label", lambda g: _by_label(index.all))
+    if need.bucket in by_label:
+        return by_label[need.bucket].bucket, by_label[need.bucket].bucket_keys
     # Replication: the source bucket for the source objects' key, the destination for the replica key.
     address = need.bucket[len("replication "):]
     for config in graph.of_type(REPLICATION):
@@ -222,6 +222,13 @@ def _bucket_of(need: Need, graph: ResourceGraph) -> tuple[Block | None, bool | N
         if len(candidates) == 1 and len(bucket_keys) == 1:
             return candidates[0], bucket_keys.pop()
     return None, None
+
+
+def _by_label(buckets: list[EncryptedBucket]) -> dict[str, EncryptedBucket]:
+    found: dict[str, EncryptedBucket] = {}
+    for encrypted in buckets:
+        found.setdefault(encrypted.label, encrypted)  # the first, as a scan in order would find
+    return found
 
 
 def _bucket_arn(bucket: Block) -> str:

@@ -13,7 +13,7 @@ access logs: https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server
 from __future__ import annotations
 
 from kmsguard.model.fix_intents import Intent, NotFixable, UseCustomerKey
-from kmsguard.model.resources import Block, ResourceGraph
+from kmsguard.model.resources import Block, ResourceGraph, module_prefix
 from kmsguard.model.values import framework_of
 from kmsguard.rules.encrypted_buckets import encrypted_buckets
 from kmsguard.rules.key_classes import KeyKind
@@ -27,10 +27,6 @@ def _fixable(rule: RuleCheck) -> bool:
     if rule.algorithm == "AES256":
         return True
     return rule.is_kms and rule.key is not None and rule.key.kind is KeyKind.AWS_MANAGED
-
-
-def _module(address: str) -> str:
-    return address[: address.rfind("aws_s3_bucket")] if "aws_s3_bucket" in address else ""
 
 
 def migration_intents(bucket: Block, graph: ResourceGraph) -> list[Intent]:
@@ -57,7 +53,7 @@ def migration_intents(bucket: Block, graph: ResourceGraph) -> list[Intent]:
     candidates = _candidates(bucket, graph)
     if len(candidates) > 1:
         names = ", ".join(c.address for c in candidates)
-        module = _module(bucket.address).rstrip(".")
+        module = module_prefix(bucket.address).rstrip(".")
         where = "this template" if framework_of(bucket) == "cloudformation" else (module or "this root")
         return [NotFixable(f"two or more customer keys encrypt other buckets of {where} ({names}): "
                            "kmsguard fix does not guess which one this bucket should use; set it by hand")]
@@ -69,7 +65,8 @@ def migration_intents(bucket: Block, graph: ResourceGraph) -> list[Intent]:
 def _candidates(bucket: Block, graph: ResourceGraph) -> list[Block]:
     """The customer key resources that encrypt other buckets of the bucket's module instance (or root)."""
     found: dict[int, Block] = {}
-    for other, keys in graph.memo("migration.keys_by_module", _keys_by_module).get((bucket.root, _module(bucket.address)), []):
+    by_module = graph.memo("migration.keys_by_module", _keys_by_module)
+    for other, keys in by_module.get((bucket.root, module_prefix(bucket.address)), []):
         if other is not bucket:
             for key in keys:
                 found.setdefault(id(key), key)
@@ -82,5 +79,5 @@ def _keys_by_module(graph: ResourceGraph) -> dict[tuple[str, str], list[tuple[Bl
     for encrypted in encrypted_buckets(graph).all:
         keys = [k for k in encrypted.keys if isinstance(k, Block) and k.type == "aws_kms_key"]
         other = encrypted.bucket
-        index.setdefault((other.root, _module(other.address)), []).append((other, keys))
+        index.setdefault((other.root, module_prefix(other.address)), []).append((other, keys))
     return index

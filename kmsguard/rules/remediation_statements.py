@@ -10,17 +10,12 @@ import json
 import re
 from typing import Any
 
-from kmsguard.model.resources import Block, ResourceGraph
+from kmsguard.model.resources import Block, ResourceGraph, module_prefix
 from kmsguard.model.values import framework_of, is_unresolved
 from kmsguard.rules.encrypted_buckets import AliasKey
 from kmsguard.rules.key_access import aliases_of
 from kmsguard.rules.kms_arns import arn_parts, key_arn_parts
 from kmsguard.rules.kms_needs import Need
-
-
-def _module_of(address: str) -> str:
-    match = re.match(r"^((?:module\.[\w-]+(?:\[[^\]]*\])?\.)*)", address)
-    return match.group(1) if match else ""
 
 
 def _cloudformation(block: Block) -> bool:
@@ -34,17 +29,17 @@ def _reference(target: Block, attribute: str, near: Block) -> Any:
         return known
     if _cloudformation(target):
         return {"Fn::GetAtt": [target.address, attribute.capitalize()]} if _cloudformation(near) else None
-    module = _module_of(target.address)
-    if module != _module_of(near.address):
+    module = module_prefix(target.address)
+    if module != module_prefix(near.address):
         return None
     return "${" + target.address[len(module):] + "." + attribute + "}"
 
 
-def _lookup(near: Block, graph: ResourceGraph, data_type: str, attribute: str) -> str | None:
+def lookup_reference(near: Block, graph: ResourceGraph, data_type: str, attribute: str) -> str | None:
     """``${data.<type>.<name>.<attribute>}`` when ``near``'s module reads that data source."""
-    module = _module_of(near.address)
+    module = module_prefix(near.address)
     for block in graph.of_type(f"data.{data_type}"):
-        if block.root == near.root and _module_of(block.address) == module and not _cloudformation(block):
+        if block.root == near.root and module_prefix(block.address) == module and not _cloudformation(block):
             return "${" + block.address[len(module):] + "." + attribute + "}"
     return None
 
@@ -53,8 +48,8 @@ def role_statement(role: Block, need: Need, actions: list[str], graph: ResourceG
     """A statement for the role's policy that grants ``actions`` on the need's key, or None and why not."""
     statement: dict[str, Any] = {"Effect": "Allow", "Action": actions}
     key = need.key
-    partition = _lookup(role, graph, "aws_partition", "partition") or "aws"
-    account = _lookup(role, graph, "aws_caller_identity", "account_id")
+    partition = lookup_reference(role, graph, "aws_partition", "partition") or "aws"
+    account = lookup_reference(role, graph, "aws_caller_identity", "account_id")
     if isinstance(key, Block):
         reference = _reference(key, "arn", role)
         if reference is not None:
@@ -87,8 +82,8 @@ def key_policy_statement(role: Block, need: Need, actions: list[str], graph: Res
         return None
     principal = _reference(role, "arn", need.key)
     if principal is None:
-        name, account = role.get("name"), _lookup(need.key, graph, "aws_caller_identity", "account_id")
-        partition = _lookup(need.key, graph, "aws_partition", "partition") or "aws"
+        name, account = role.get("name"), lookup_reference(need.key, graph, "aws_caller_identity", "account_id")
+        partition = lookup_reference(need.key, graph, "aws_partition", "partition") or "aws"
         path = role.get("path") if isinstance(role.get("path"), str) else "/"
         if not isinstance(name, str) or is_unresolved(name) or account is None:
             return None

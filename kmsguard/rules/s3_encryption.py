@@ -17,7 +17,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kmsguard.model.resources import Block, ResourceGraph
-from kmsguard.model.values import as_bool, attribute_name, attribute_setting, describe, how_to_provide, is_unresolved, unwrap
+from kmsguard.model.values import (
+    as_bool,
+    as_list,
+    attribute_name,
+    attribute_setting,
+    describe,
+    how_to_provide,
+    is_unresolved,
+    unwrap,
+)
 from kmsguard.rules.key_classes import KeyClass, KeyKind, classify
 
 SSE_KMS = ("aws:kms", "aws:kms:dsse")
@@ -71,9 +80,9 @@ def rules_of(conf: dict, inline: bool) -> list[dict]:
     if inline:
         blocks = conf.get(INLINE) or []
         blocks = blocks if isinstance(blocks, list) else [blocks]
-        rules = [r for b in blocks if isinstance(b, dict) for r in _as_list(b.get("rule"))]
+        rules = [r for b in blocks if isinstance(b, dict) for r in as_list(b.get("rule"))]
     else:
-        rules = _as_list(conf.get("rule"))
+        rules = as_list(conf.get("rule"))
     return [r for r in rules if isinstance(r, dict)]
 
 
@@ -133,13 +142,7 @@ def has_inline(conf: dict) -> bool:
 
 
 def _has_dynamic_inline(conf: dict) -> bool:
-    return any(isinstance(d, dict) and INLINE in d for d in _as_list(conf.get("dynamic")))
-
-
-def _as_list(value: Any) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
+    return any(isinstance(d, dict) and INLINE in d for d in as_list(conf.get("dynamic")))
 
 
 @dataclass(frozen=True)
@@ -211,7 +214,7 @@ def _s3_logging(graph: ResourceGraph) -> list[tuple[Block, str, dict]]:
     """(source, label, block holding target_bucket) for each S3 server access logging setup."""
     found = [(logging, "target_bucket", logging.config) for logging in graph.of_type(LOGGING)]
     found += [(source, "logging", block) for source in graph.of_type(BUCKET)
-              for block in _as_list(source.config.get("logging")) if isinstance(block, dict)]
+              for block in as_list(source.config.get("logging")) if isinstance(block, dict)]
     return [(source, label, {"target_bucket": unwrap(block.get("target_bucket"))}) for source, label, block in found]
 
 
@@ -233,7 +236,7 @@ def _balancer_deliveries(balancer: Block) -> list[tuple[str, dict, LogDelivery]]
     lb_type = "classic" if classic else unwrap(balancer.config.get("load_balancer_type"))
     lb_type = "application" if lb_type is None else lb_type  # the provider's default
     for label in ("access_logs",) + (() if classic else ("connection_logs",)):
-        for block in _as_list(balancer.config.get(label)):
+        for block in as_list(balancer.config.get(label)):
             if not isinstance(block, dict):
                 continue
             raw = unwrap(block.get("enabled"))
@@ -315,13 +318,13 @@ def _acl_grants_log_delivery(holder: Block) -> bool:
 
 def _grants_log_delivery(grants: Any, nested: bool = False) -> bool:
     """A WRITE (or FULL_CONTROL) grant to the LogDelivery group, the legacy way to let S3 deliver access logs."""
-    for grant in _as_list(grants):
+    for grant in as_list(grants):
         grant = unwrap(grant)
         if not isinstance(grant, dict):
             continue
         grantee = unwrap(grant.get("grantee")) if nested else grant
         uri = unwrap(grantee.get("uri")) if isinstance(grantee, dict) else None
-        permissions = [unwrap(p) for p in _as_list(unwrap(grant.get("permission") if nested else grant.get("permissions")))]
+        permissions = [unwrap(p) for p in as_list(unwrap(grant.get("permission") if nested else grant.get("permissions")))]
         if uri == LOG_DELIVERY_GROUP and ({"WRITE", "FULL_CONTROL"} & {p for p in permissions if isinstance(p, str)}):
             return True
     return False
@@ -331,8 +334,8 @@ def _policy_log_services(value: Any, holder: Block, label: str, graph: ResourceG
     """The log delivery services a bucket policy allows to s3:PutObject (S3 and ELB user guides, access logs)."""
     found = []
     for effect, services, actions in _service_statements(value, holder, label, graph):
-        services = [unwrap(x) for x in _as_list(unwrap(services))]
-        actions = [str(unwrap(a)).lower() for a in _as_list(unwrap(actions))]
+        services = [unwrap(x) for x in as_list(unwrap(services))]
+        actions = [str(unwrap(a)).lower() for a in as_list(unwrap(actions))]
         if effect == "Allow" and any(a in ("s3:putobject", "s3:*", "*", "s3:put*") for a in actions):
             found += [s for s in services if s in _POLICY_DELIVERIES]
     return list(dict.fromkeys(found))
@@ -349,7 +352,7 @@ def _service_statements(value: Any, holder: Block, label: str, graph: ResourceGr
             return []
     statements: list[tuple[Any, Any, Any]] = []
     if isinstance(value, dict):
-        for st in _as_list(value.get("Statement")):
+        for st in as_list(value.get("Statement")):
             if isinstance(st, dict) and isinstance(st.get("Principal"), dict):
                 statements.append((st.get("Effect"), st["Principal"].get("Service"), st.get("Action")))
     elif isinstance(value, str) and "data.aws_iam_policy_document." in value:
@@ -363,13 +366,13 @@ def _document_statements(document: Block, graph: ResourceGraph, seen: frozenset[
     """A policy document's statements, with those of the documents it includes (source and override)."""
     statements: list[tuple[Any, Any, Any]] = []
     for attribute in ("source_policy_documents", "override_policy_documents", "source_json", "override_json"):
-        for included in _as_list(unwrap(document.config.get(attribute))):
+        for included in as_list(unwrap(document.config.get(attribute))):
             statements += _service_statements(included, document, attribute, graph, seen)
-    for st in _as_list(document.config.get("statement")):
+    for st in as_list(document.config.get("statement")):
         if not isinstance(st, dict):
             continue
-        services = [i for p in _as_list(st.get("principals")) if isinstance(p, dict)
-                    and unwrap(p.get("type")) == "Service" for i in _as_list(unwrap(p.get("identifiers")))]
+        services = [i for p in as_list(st.get("principals")) if isinstance(p, dict)
+                    and unwrap(p.get("type")) == "Service" for i in as_list(unwrap(p.get("identifiers")))]
         statements.append((unwrap(st.get("effect")) or "Allow", services, unwrap(st.get("actions"))))
     return statements
 
