@@ -12,6 +12,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+# The CloudFormation reader's stand-ins for ${AWS::AccountId} and ${AWS::Region}: one stack, one of each,
+# so ARNs stay well formed and the rules read a template's own account and region as these values.
+CLOUDFORMATION_ACCOUNT_ID = "123456789012"
+CLOUDFORMATION_REGION = "us-east-1"
+
 # Files Terraform reads as configuration; everything else a scan meets is a template or a plan.
 TERRAFORM_FILES = (".tf", ".tf.json")
 

@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 from kmsguard.model.resources import Block
-from kmsguard.model.values import is_unresolved
+from kmsguard.model.values import CLOUDFORMATION_ACCOUNT_ID, CLOUDFORMATION_REGION, is_unresolved
 from kmsguard.readers.cloudformation_parameters import DeploymentValues
 
 # Stand-ins for pseudo parameters: the stack's own account, region and partition. They
 # keep ARNs well formed (a key policy's "arn:aws:iam::${AWS::AccountId}:root" names the
 # account) and equal wherever the template builds the same ARN twice.
-ACCOUNT_ID = "123456789012"
-REGION = "us-east-1"
+ACCOUNT_ID = CLOUDFORMATION_ACCOUNT_ID
+REGION = CLOUDFORMATION_REGION
 PSEUDO = {
     "AWS::AccountId": ACCOUNT_ID,
     "AWS::Region": REGION,

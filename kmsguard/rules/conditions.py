@@ -47,6 +47,8 @@ def hole(kind: str) -> str:
 
 REGION, ACCOUNT, PARTITION, BUCKET_NAME, OBJECT_KEY = (
     hole("region"), hole("account"), hole("partition"), hole("bucket"), hole("object"))
+# Plan-time lookups in a policy: each stands for its provider configuration's value, unknown here.
+LOOKUP_HOLES = {"data.aws_region": REGION, "data.aws_caller_identity": ACCOUNT, "data.aws_partition": PARTITION}
 _HOLE = re.compile(f"{_OPEN}([^{_CLOSE}]*){_CLOSE}")
 # Values tried for each hole: a wildcard that covers them all covers the unknown value.
 _FILLERS = {"region": ("us-east-1", "eu-west-3"), "account": ("111122223333", "444455556666"),

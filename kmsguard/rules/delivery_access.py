@@ -18,8 +18,8 @@ from typing import Any
 
 from kmsguard.model.fix_intents import AddKeyPolicyStatement, Intent
 from kmsguard.model.resources import Block, ResourceGraph
-from kmsguard.model.values import framework_of, is_unresolved
-from kmsguard.rules.conditions import ACCOUNT, BUCKET_NAME, PARTITION, REGION, Judgement, Request, hole, judge
+from kmsguard.model.values import CLOUDFORMATION_ACCOUNT_ID, CLOUDFORMATION_REGION, framework_of, is_unresolved
+from kmsguard.rules.conditions import ACCOUNT, BUCKET_NAME, LOOKUP_HOLES, REGION, Judgement, Request, hole, judge
 from kmsguard.rules.encrypted_buckets import Key, encrypted_buckets, key_label, nameable
 from kmsguard.rules.key_access import key_policies, names_account
 from kmsguard.rules.key_classes import KEY_RESOURCES, KeyKind, classify
@@ -36,8 +36,8 @@ from kmsguard.rules.service_deliveries import (
 
 # The CloudFormation reader's stand-in for AWS::AccountId (readers/cloudformation_intrinsics.ACCOUNT_ID):
 # a key policy's !Ref AWS::AccountId and the stack's own requests carry the same account.
-CLOUDFORMATION_ACCOUNT = "123456789012"
-CLOUDFORMATION_REGION = "us-east-1"  # and AWS::Region's (a literal us-east-1 in an ARN reads as the stack's region)
+# A template's own account (and CLOUDFORMATION_REGION its region: a literal us-east-1 in an ARN reads as it).
+CLOUDFORMATION_ACCOUNT = CLOUDFORMATION_ACCOUNT_ID
 
 
 _TERRAFORM_NAMES = {"destination": "destination.bucket.encryption.sse_kms.key_id"}
@@ -289,9 +289,8 @@ def _request(delivery: Delivery, bucket: Block | None, graph: ResourceGraph) -> 
             "source_arn": source_arn, "encryption_context": context}
 
 
-_LOOKUP_HOLES = ((re.compile(r"\$\{data\.aws_caller_identity\.[^}]*\}"), ACCOUNT),
-                 (re.compile(r"\$\{data\.aws_region\.[^}]*\}"), REGION),
-                 (re.compile(r"\$\{data\.aws_partition\.[^}]*\}"), PARTITION))
+_LOOKUP_HOLES = tuple((re.compile(r"\$\{" + re.escape(data_type) + r"\.[^}]*\}"), stand_in)
+                      for data_type, stand_in in LOOKUP_HOLES.items())
 
 
 def _with_holes(value: Any, statement: Statement, graph: ResourceGraph) -> Any:

@@ -21,8 +21,15 @@ from functools import partial
 from typing import Any, Iterable
 
 from kmsguard.model.resources import Block, ResourceGraph
-from kmsguard.model.values import framework_of, is_unresolved, references_in, unwrap
-from kmsguard.rules.conditions import ACCOUNT, PARTITION, REGION, Request, Unknown, hole, judge
+from kmsguard.model.values import (
+    CLOUDFORMATION_ACCOUNT_ID,
+    CLOUDFORMATION_REGION,
+    framework_of,
+    is_unresolved,
+    references_in,
+    unwrap,
+)
+from kmsguard.rules.conditions import ACCOUNT, LOOKUP_HOLES, PARTITION, REGION, Request, Unknown, hole, judge
 from kmsguard.rules.encrypted_buckets import AliasKey, EncryptedBucket, Key, UnknownKey, encrypted_buckets
 from kmsguard.rules.key_classes import KEY_RESOURCES
 from kmsguard.rules.kms_arns import (
@@ -42,9 +49,8 @@ from kmsguard.rules.role_policies import ROLE, role_document
 from kmsguard.rules.s3_encryption import BUCKET
 
 _ACCOUNT_PRINCIPAL = re.compile(r"^(?:arn:aws[a-z-]*:iam::[^:/]+:root|\d{12})$")
-# The CloudFormation reader's stand-ins for ${AWS::Region} and ${AWS::AccountId} (readers/cloudformation_intrinsics.py
-# PSEUDO; tests/unit/test_conditions.py keeps them equal): a stack's own region and account.
-CFN_REGION, CFN_ACCOUNT = "us-east-1", "123456789012"
+# A template's own region and account, as the CloudFormation reader writes ${AWS::Region} and ${AWS::AccountId}.
+CFN_REGION, CFN_ACCOUNT = CLOUDFORMATION_REGION, CLOUDFORMATION_ACCOUNT_ID
 
 
 @dataclass
@@ -262,8 +268,6 @@ def normalise(conditions: dict, holder: Block, label: str, graph: ResourceGraph,
 
 REPLICATION = "aws_s3_bucket_replication_configuration"
 _INTERPOLATION = re.compile(r"\$\{[^}]*\}")
-_LOOKUP_HOLES = (("data.aws_region.", REGION), ("data.aws_caller_identity.", ACCOUNT),
-                 ("data.aws_partition.", PARTITION))
 
 
 def _substitute(text: str, holder: Block, label: str, graph: ResourceGraph, request: Request) -> str:
@@ -271,8 +275,8 @@ def _substitute(text: str, holder: Block, label: str, graph: ResourceGraph, requ
     if len(refs) != 1:
         return text
     ref = refs[0]
-    for prefix, stand_in in _LOOKUP_HOLES:
-        if ref.type == prefix[:-1]:
+    for data_type, stand_in in LOOKUP_HOLES.items():
+        if ref.type == data_type:
             if stand_in == REGION and request.region is not None:
                 # The region lookup reads its provider configuration's region: a known one is that value.
                 regions = {t.region for t in graph.resolve(holder, label, (ref.type,), text)}
