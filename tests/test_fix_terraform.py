@@ -184,3 +184,35 @@ def test_the_summary_reports_a_finding_fixed_by_another_change(fixed):
     assert "fixed: CKV2_KMSG_3 aws_s3_bucket_logging.plain (migration_new_key/main.tf): fixed by the change to " \
            "aws_s3_bucket.logs" in text
     assert "not fixed: CKV2_KMSG_3 aws_s3_bucket_logging.plain" not in text
+
+
+def test_many_candidate_keys_are_named_up_to_five(tmp_path: Path):
+    """A root whose buckets use seven keys: the refusal names five and counts the rest, not all of them."""
+    parts = []
+    for n in range(7):
+        parts.append(f'resource "aws_kms_key" "k{n}" {{\n  enable_key_rotation = true\n}}\n'
+                     f'resource "aws_s3_bucket" "b{n}" {{\n  bucket = "cap-{n}"\n}}\n'
+                     f'resource "aws_s3_bucket_server_side_encryption_configuration" "b{n}" {{\n'
+                     f'  bucket = aws_s3_bucket.b{n}.id\n  rule {{\n    bucket_key_enabled = true\n'
+                     f'    apply_server_side_encryption_by_default {{\n      sse_algorithm     = "aws:kms"\n'
+                     f'      kms_master_key_id = aws_kms_key.k{n}.arn\n    }}\n  }}\n}}\n')
+    parts.append('resource "aws_s3_bucket" "plain" {\n  bucket = "cap-plain"\n}\n')
+    (tmp_path / "main.tf").write_text("".join(parts))
+    result = plan.make_plan(scan.run([str(tmp_path)], []), str(tmp_path))
+    reasons = {f.resource: reason for f, reason in result.refused}
+    assert reasons["aws_s3_bucket.plain"].startswith(
+        "two or more customer keys encrypt other buckets of this root (aws_kms_key.k0, aws_kms_key.k1, "
+        "aws_kms_key.k2, aws_kms_key.k3, aws_kms_key.k4 and 2 more): ")
+
+
+def test_the_same_address_in_two_roots_gets_its_own_fix(tmp_path: Path):
+    """Each root's result carries its own verdict's intents, not those of the same address in another root."""
+    for env, body in (("dev", "  enable_key_rotation     = true\n  rotation_period_in_days = 800\n"),
+                      ("prod", "  enable_key_rotation = false\n")):
+        (tmp_path / env).mkdir()
+        (tmp_path / env / "main.tf").write_text(f'resource "aws_kms_key" "k" {{\n{body}}}\n')
+    result = plan.make_plan(scan.run([str(tmp_path)], []), str(tmp_path))
+    new = {Path(path).parent.name: texts[1] for path, texts in result.changes.items()}
+    assert new == {"dev": 'resource "aws_kms_key" "k" {\n  enable_key_rotation     = true\n'
+                          '  rotation_period_in_days = 365\n}\n',
+                   "prod": 'resource "aws_kms_key" "k" {\n  enable_key_rotation = true\n}\n'}

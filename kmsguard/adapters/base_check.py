@@ -7,6 +7,7 @@ becomes FAILED, with the error in the result's details and in the log.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ class Verdict:
     result: CheckResult
     details: list[str] = field(default_factory=list)
     intents: list[Intent] = field(default_factory=list)  # what `kmsguard fix` should change (FAILED only)
+    # The model instances judged, as (root, address): the fixer judges them again on its patched copy.
+    instances: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def passed(cls, *details: str) -> "Verdict":
@@ -85,19 +88,22 @@ class KmsguardCheck(BaseResourceCheck):
         raise NotImplementedError
 
     def _judge(self, conf: dict) -> Verdict:
-        """Judge every instance Checkov's ``conf`` stands for; any failure fails, so no instance passes for another."""
+        """Judge every instance Checkov's ``conf`` stands for."""
         scan = terraform_scan.view(self.graph)
         located = scan.locate(conf, self.entity_path.rsplit(":", 2)[0])
         if located.problem:
             return Verdict.failed(f"kmsguard could not evaluate this resource: {located.problem}")
         if not located.blocks:
             return Verdict.not_applicable()  # Terraform would create no instance of it
-        verdicts = [self.evaluate(block, scan.model) for block in located.blocks]
+        return self.judge_instances(located.blocks, scan.model)
+
+    def judge_instances(self, blocks: list[Block], model: ResourceGraph) -> Verdict:
+        """One verdict for the instances of one Checkov resource; any failure fails, so no instance passes for another."""
+        verdicts = [self.evaluate(block, model) for block in blocks]
         failed = [v for v in verdicts if v.result == CheckResult.FAILED]
-        if failed:
-            return Verdict.combined(failed)
         passed = [v for v in verdicts if v.result == CheckResult.PASSED]
-        return passed[0] if passed else verdicts[0]
+        verdict = Verdict.combined(failed) if failed else passed[0] if passed else verdicts[0]
+        return dataclasses.replace(verdict, instances=tuple((b.root, b.address) for b in blocks))
 
     def scan_resource_conf(self, conf: dict) -> CheckResult:
         address = conf.get("__address__", self.entity_path) if isinstance(conf, dict) else self.entity_path
@@ -113,7 +119,7 @@ class Recorded:
     file: str  # the scanned file as Checkov names it
     address: str
     result: CheckResult
-    verdict: Verdict | None  # None: a bad setting or an internal error
+    verdict: Verdict
 
 
 _recorders: list[list[Recorded]] = []
@@ -133,7 +139,7 @@ def recording() -> Iterator[list[Recorded]]:
             _recorders.remove(records)
 
 
-def _record(check: BaseCheck, where: str, result: CheckResult, verdict: Verdict | None) -> None:
+def _record(check: BaseCheck, where: str, verdict: Verdict) -> None:
     if not _recorders:
         return
     entity = str(getattr(check, "entity_path", "") or "")
@@ -143,35 +149,34 @@ def _record(check: BaseCheck, where: str, result: CheckResult, verdict: Verdict 
     file = entity[: entity.find(":" + str(getattr(check, "entity_type", "")))] if ":" in entity else entity
     with _recording_lock:
         for records in _recorders:
-            records.append(Recorded(str(check.id), framework, file, where, result, verdict))
+            records.append(Recorded(str(check.id), framework, file, where, verdict.result, verdict))
 
 
-def guarded(check: BaseCheck, settings: Iterable[Setting], judge: Callable[[], Verdict], where: str) -> CheckResult:
-    """Run ``judge`` for ``check``: settings first, details into the result, and no silent UNKNOWN.
+def safely(check_id: str, settings: Iterable[Setting], judge: Callable[[], Verdict], where: str) -> Verdict:
+    """``judge()`` after reading the settings; a bad setting or an internal error is a FAILED verdict that says so.
 
-    A bad setting or an internal error is FAILED with the reason in the
-    result's details and in the log; Checkov would have made it UNKNOWN, which
-    no report shows.
+    Checkov would have made an exception UNKNOWN, which no report shows.
     """
     try:
         for setting in settings:  # a bad setting fails every resource of the check
             setting.read()
-        verdict = judge()
+        return judge()
     except SettingsError as error:
         logger.error("%s", error)
-        check.details.append(str(error))
-        _record(check, where, CheckResult.FAILED, None)
-        return CheckResult.FAILED
+        return Verdict.failed(str(error))
     except Exception as error:  # never let Checkov turn a bug into a silent UNKNOWN
-        logger.error("kmsguard %s: internal error on %s", check.id, where, exc_info=True)
-        check.details.append(
+        logger.error("kmsguard %s: internal error on %s", check_id, where, exc_info=True)
+        return Verdict.failed(
             f"kmsguard internal error, resource not evaluated: {type(error).__name__}: {error}. "
             "Reported as FAILED so the scan is not falsely clean; please report this."
         )
-        _record(check, where, CheckResult.FAILED, None)
-        return CheckResult.FAILED
+
+
+def guarded(check: BaseCheck, settings: Iterable[Setting], judge: Callable[[], Verdict], where: str) -> CheckResult:
+    """Run ``judge`` for ``check`` (see ``safely``), with its details in Checkov's result."""
+    verdict = safely(str(check.id), settings, judge, where)
     # Details never say whether `kmsguard fix` will write the change: only its planner knows (how the value is
     # written, the other edits to the same file, the rescan of a bucket's users); its summary says so.
     check.details.extend(verdict.details)
-    _record(check, where, verdict.result, verdict)
+    _record(check, where, verdict)
     return verdict.result

@@ -62,6 +62,7 @@ class Scan:
             self.vertices[vertex.address].append(vertex)
         self.failed_roots: dict[str, str] = {}  # root -> why it could not be evaluated
         self.evaluated_dirs: set[str] = set()
+        self.roots: list[str] = []  # every Terraform root the model was read from (none for plans)
         plans = terraform_plan.plan_files(sorted(f for f in files if f.endswith(".json")))
         if plans:
             self.model = ResourceGraph(terraform_plan.blocks(plans))
@@ -81,6 +82,7 @@ class Scan:
         # Module sources Checkov or Terraform downloaded are judged through the roots that call them.
         directories = {os.path.dirname(f) for f in files if f.endswith(TERRAFORM_FILES) and not _downloaded(f)}
         roots = sorted({root for d in directories for root in finder.roots_of(d)})
+        self.roots = roots
         blocks: list[Block] = []
         for root in roots:
             evaluated = _PREFETCHED.get(root) if _PREFETCHED else None
@@ -227,6 +229,12 @@ def view(graph: Any) -> Scan:
         built = Scan(vertices, files)
         _last = (graph, built)
         return built
+
+
+def latest() -> Scan | None:
+    """The Scan of the most recent graph (the fixer reads which roots its model came from)."""
+    with _lock:
+        return _last[1] if _last is not None else None
 
 
 def _read(graph: Any) -> tuple[list[_Vertex], set[str]]:

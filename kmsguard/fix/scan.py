@@ -33,6 +33,7 @@ class Finding:
     result: str  # PASSED, FAILED or SKIPPED
     details: tuple[str, ...]
     intents: tuple[Intent, ...] = ()
+    instances: tuple[tuple[str, str], ...] = ()  # the model instances judged, as (root, address)
 
 
 def ensure_loaded() -> None:
@@ -56,9 +57,16 @@ def _argv(argv: list[str]) -> Iterator[None]:
         sys.argv = saved
 
 
+RUNNERS = ("terraform", "terraform_plan", "cloudformation")
+
+
 def run(directories: list[str], files: list[str], checks: list[str] | None = None,
-        skip_checks: list[str] | None = None, var_files: list[str] | None = None) -> list[Finding]:
-    """Every PASSED, FAILED and SKIPPED result of the pack's checks on the given paths."""
+        skip_checks: list[str] | None = None, var_files: list[str] | None = None,
+        frameworks: tuple[str, ...] = RUNNERS, roots: set[str] | None = None) -> list[Finding]:
+    """Every PASSED, FAILED and SKIPPED result of the pack's checks on the given paths.
+
+    ``roots``, when given, receives the Terraform roots the pack's model was read from.
+    """
     from checkov.cloudformation.runner import Runner as CloudFormationRunner
     from checkov.runner_filter import RunnerFilter
     from checkov.terraform.plan_runner import Runner as PlanRunner
@@ -70,18 +78,21 @@ def run(directories: list[str], files: list[str], checks: list[str] | None = Non
     argv = ["checkov"] + [a for d in directories for a in ("-d", d)] + [a for f in files for a in ("-f", f)]
     argv += [a for v in var_files or [] for a in ("--var-file", v)]
     findings: list[Finding] = []
-    runners = (("terraform", TerraformRunner), ("terraform_plan", PlanRunner), ("cloudformation", CloudFormationRunner))
+    runners = {"terraform": TerraformRunner, "terraform_plan": PlanRunner, "cloudformation": CloudFormationRunner}
     with _argv(argv), warnings.catch_warnings(), base_check.recording() as records:
         warnings.simplefilter("ignore")
-        for framework, runner_class in runners:
+        for framework in frameworks:
             runner_filter = RunnerFilter(framework=[framework], checks=wanted, skip_checks=skip_checks,
                                          var_files=var_files or None)
             targets = [(d, None) for d in directories] + ([(None, files)] if files else [])
             for root, some in targets:
-                before = len(records)
-                report = runner_class().run(root_folder=root, files=some, runner_filter=runner_filter)
+                before, scan_before = len(records), terraform_scan.latest()
+                report = runners[framework]().run(root_folder=root, files=some, runner_filter=runner_filter)
                 for one in report if isinstance(report, list) else [report]:
                     findings += _findings(one, records[before:], framework, root)
+                scanned = terraform_scan.latest()
+                if roots is not None and framework == "terraform" and scanned is not None and scanned is not scan_before:
+                    roots.update(scanned.roots)
     return [f for f in findings if any(fnmatch.fnmatchcase(f.check_id, p) for p in PACK_CHECKS)]
 
 
@@ -94,23 +105,24 @@ def _findings(report, records: list, framework: str, root: str | None) -> list[F
                            ("SKIPPED", report.skipped_checks)):
         for item in items:
             path = item.file_abs_path or (os.path.join(root, item.file_path.lstrip("/")) if root else item.file_path)
-            intents: tuple = ()
-            if outcome == "FAILED":
-                match = _match(verdicts, item, path)
-                intents = tuple(match.verdict.intents) if match is not None and match.verdict is not None else ()
+            match = _match(verdicts, item, path, outcome)
+            intents = tuple(match.verdict.intents) if match is not None and outcome == "FAILED" else ()
+            instances = match.verdict.instances if match is not None else ()
             found.append(Finding(item.check_id, framework, os.path.abspath(path), item.resource, outcome,
-                                 tuple(item.details or ()), intents))
+                                 tuple(item.details or ()), intents, instances))
     return found
 
 
-def _match(verdicts: dict, item, path: str):
+def _match(verdicts: dict, item, path: str, outcome: str):
     """The recorded verdict of a report item: by address (Terraform) or by the template entity (CloudFormation)."""
     candidates = verdicts.get((item.check_id, item.resource))
-    if candidates is None:
+    if candidates is not None:  # the same address in another root's file is another resource
+        candidates = [r for r in candidates if r.file == item.file_path]
+    else:
         logical = item.resource.rsplit(".", 1)[-1]
         candidates = [r for (check, where), found in verdicts.items() if check == item.check_id
                       and where.endswith(":" + logical) for r in found]
         same_file = [r for r in candidates if path.endswith(r.file.lstrip("/"))]
         candidates = same_file or candidates
-    failed = [r for r in candidates or [] if r.result.name == "FAILED"]
-    return failed[-1] if failed else None
+    alike = [r for r in candidates or [] if r.result.name == outcome]
+    return alike[-1] if alike else None

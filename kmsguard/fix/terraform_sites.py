@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from kmsguard.fix import terraform_edits
+from kmsguard.fix import incremental_parse, terraform_edits
 from kmsguard.fix.errors import EditRefused
-from kmsguard.fix.hcl_text import Attribute, HclSyntaxError, Nested, body_items
+from kmsguard.fix.hcl_text import Attribute, HclSyntaxError, Nested
+from kmsguard.fix.incremental_parse import shifted
 from kmsguard.model.resources import Block, module_prefix
 from kmsguard.readers.terraform import TFVARS
 
@@ -53,39 +54,42 @@ def read(path: str) -> str:
         return handle.read()
 
 
+def stamp(path: str) -> tuple:
+    """What tells one version of a file from the next, for caches keyed by file."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return ()
+    return stat.st_mtime_ns, stat.st_size, stat.st_ino
+
+
 @functools.lru_cache(maxsize=512)
-def _items(path: str, stamp: tuple) -> list:
-    text = read(path)
-    return body_items(text, 0, len(text))
+def _items(path: str, version: tuple) -> list:
+    return [shifted(item, delta) for item, delta in incremental_parse.top_items(read(path))]
 
 
 def items_of(path: str) -> list:
     try:
-        stat = os.stat(path)
-        return _items(path, (stat.st_mtime_ns, stat.st_size))
+        os.stat(path)
+        return _items(path, stamp(path))
     except (OSError, UnicodeDecodeError) as error:
         raise EditRefused(f"{path} cannot be read: {error}") from error
     except HclSyntaxError as error:
         raise EditRefused(f"{path} does not parse as HCL ({error})") from error
 
 
-@functools.lru_cache(maxsize=64)
-def _parsed(text: str) -> list:
-    return body_items(text, 0, len(text))  # edits locate their block in the same text many times
-
-
 def locate(text: str, locator: Locator) -> Nested:
     """The top-level block ``locator`` names in ``text`` (a whole-file pseudo block for tfvars)."""
-    items = _parsed(text)
+    items = incremental_parse.top_items(text)
     if locator[0] == "file":
-        return Nested("file", [], 0, -1, len(text), items)
-    for item in items:
+        return Nested("file", [], 0, -1, len(text), [shifted(item, delta) for item, delta in items])
+    for item, delta in items:
         if not isinstance(item, Nested):
             continue
         if locator[0] == "locals" and item.type == "locals" and terraform_edits.attribute(item, locator[1]):
-            return item
+            return shifted(item, delta)
         if item.type == locator[0] and item.labels == list(locator[1:]):
-            return item
+            return shifted(item, delta)
     raise EditRefused(f"{' '.join(locator)} is no longer in the file")
 
 

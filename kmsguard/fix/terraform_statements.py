@@ -13,6 +13,7 @@ output added to that module when it is local and has none; the rule's
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -165,16 +166,35 @@ def _role_policies(role: Block) -> list[tuple[str, Locator, tuple, Attribute]]:
         policy = terraform_edits.attribute(block, "policy")
         if policy is not None:
             found.append((file, locator, ("inline_policy", index), policy))
-    names = re.compile(rf"^aws_iam_role\.{re.escape(role.base_name)}(?:\[[^\]]*\])?\.(?:id|name)$")
-    for path in terraform_sites._module_files(os.path.dirname(file)):
+    for path, label, policy in _role_policy_index(os.path.dirname(file)).get(role.base_name, []):
+        found.append((path, ("resource", _ROLE_POLICY, label), (), policy))
+    return found
+
+
+_ROLE_TARGET = re.compile(r"^aws_iam_role\.([\w-]+)(?:\[[^\]]*\])?\.(?:id|name)$")
+
+
+def _role_policy_index(directory: str) -> dict[str, list[tuple[str, str, Attribute]]]:
+    """Role name -> (file, label, policy attribute) of each aws_iam_role_policy in the directory naming the role."""
+    files = terraform_sites._module_files(directory)
+    return _indexed(tuple((path, terraform_sites.stamp(path)) for path in files))
+
+
+@functools.lru_cache(maxsize=64)
+def _indexed(files: tuple[tuple[str, tuple], ...]) -> dict[str, list[tuple[str, str, Attribute]]]:
+    index: dict[str, list[tuple[str, str, Attribute]]] = {}
+    for path, _ in files:
         text = terraform_sites.read(path)
         for item in terraform_sites.items_of(path):
             if not (isinstance(item, Nested) and item.type == "resource" and item.labels[:1] == [_ROLE_POLICY]):
                 continue
             target, policy = terraform_edits.attribute(item, "role"), terraform_edits.attribute(item, "policy")
-            if target is not None and policy is not None and names.match(target.value(text)):
-                found.append((path, ("resource", _ROLE_POLICY, item.labels[1]), (), policy))
-    return found
+            if target is None or policy is None:
+                continue
+            named = _ROLE_TARGET.match(target.value(text))
+            if named:
+                index.setdefault(named.group(1), []).append((path, item.labels[1], policy))
+    return index
 
 
 def _uses(directory: str, prefix: str) -> int:

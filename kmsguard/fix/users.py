@@ -3,10 +3,11 @@
 A bucket that moves to a customer key takes its users with it; turning Bucket
 Keys on changes the encryption context KMS sees (the bucket's ARN instead of
 the object's), so a role whose grant is conditioned on the object ARN stops
-working. Rather than guess those roles, the patched files are scanned again in
-a scratch copy of the tree, and every finding that PASSED before, or that the
-patch claims to fix, and FAILS in the copy is fixed in the same patch (a few
-rounds, each on the copy patched so far). When one of them cannot be fixed,
+working. Rather than guess those roles, the patched files are judged again in
+a scratch copy of the tree (``rejudge``: the rules on a model read from the
+copy), and every finding that PASSED before, or that the patch claims to fix,
+and FAILS in the copy is fixed in the same patch (a few rounds, each on the
+copy patched so far). When one of them cannot be fixed,
 the bucket changes are not made (a fix that breaks a role that worked is a
 defect) and the summary says why.
 
@@ -23,12 +24,13 @@ import tempfile
 from typing import Callable
 
 from kmsguard.fix import plan as planning
-from kmsguard.fix import scan, terraform_sites
+from kmsguard.fix import rejudge, scan, terraform_sites
 from kmsguard.fix.diff import relative
 from kmsguard.fix.scan import Finding
 from kmsguard.model.fix_intents import Intent, NotFixable, SetAttribute, UseCustomerKey, subject
 
-Rescan = Callable[[Callable[[str], str]], list[Finding]]  # (path mapper into the copy) -> findings there
+# (path mapper into the copy, the files patched there) -> the findings' results there
+Rescan = Callable[[Callable[[str], str], set[str]], list[Finding]]
 ROUNDS = 3  # a statement added in one round can need no further one; three is ample
 
 
@@ -61,7 +63,7 @@ def complete(findings: list[Finding], result: planning.Plan, root: str, rescan: 
         wanted = {_key(f, outside) for f in findings if f.result == "PASSED"} | {_key(f, outside) for f in result.fixed}
         for path, (_, new) in result.changes.items():
             _write(inside(path), new)
-        after = rescan(inside)
+        after = rescan(inside, set(result.changes))
         for _ in range(ROUNDS if encryption else 0):
             broken = [f for f in after if f.result == "FAILED" and _key(f, outside) in wanted]
             if not broken:
@@ -76,7 +78,7 @@ def complete(findings: list[Finding], result: planning.Plan, root: str, rescan: 
                 old = result.changes.get(original, (None,))[0]
                 result.changes[original] = (terraform_sites.read(original) if old is None else old, new)
                 _write(path, new)
-            after = rescan(inside)
+            after = rescan(inside, set(result.changes))
         _passing_anyway(result, after, outside, root)
     return result
 
@@ -119,8 +121,18 @@ def fix_plan(directories: list[str], files: list[str], root: str, checks: list[s
              ) -> tuple[list[Finding], planning.Plan]:
     """Scan, plan the fixes, and complete them with the rescan: what ``kmsguard fix`` does."""
     var_files = var_files or []
-    findings = scan.run(directories, files, checks, skip_checks, var_files)
+    roots: set[str] = set()
+    findings = scan.run(directories, files, checks, skip_checks, var_files, roots=roots)
     result = planning.make_plan(findings, root)
-    return findings, complete(findings, result, root, lambda inside: scan.run(
-        [inside(d) for d in directories], [inside(f) for f in files], checks, skip_checks,
-        [inside(v) for v in var_files]))
+
+    def rescan(inside: Callable[[str], str], changed: set[str], frameworks: tuple[str, ...] = scan.RUNNERS
+               ) -> list[Finding]:
+        return scan.run([inside(d) for d in directories], [inside(f) for f in files], checks, skip_checks,
+                        [inside(v) for v in var_files], frameworks)
+
+    def on_model(inside: Callable[[str], str], changed: set[str]) -> list[Finding]:
+        judged = rejudge.rejudge(findings, roots, inside, changed, var_files,
+                                 lambda: rescan(inside, changed, ("cloudformation",)))
+        return rescan(inside, changed) if judged is None else judged
+
+    return findings, complete(findings, result, root, on_model)

@@ -29,6 +29,9 @@ def _fixable(rule: RuleCheck) -> bool:
     return rule.is_kms and rule.key is not None and rule.key.kind is KeyKind.AWS_MANAGED
 
 
+MAX_NAMED = 5  # candidate keys named in a refusal; a root with hundreds would drown the summary
+
+
 def migration_intents(bucket: Block, graph: ResourceGraph) -> list[Intent]:
     """The UseCustomerKey intent for ``bucket``, a NotFixable with the reason, or nothing (a guess)."""
     if framework_of(bucket) not in ("terraform", "cloudformation"):
@@ -52,7 +55,9 @@ def migration_intents(bucket: Block, graph: ResourceGraph) -> list[Intent]:
         return [UseCustomerKey(bucket, configuration, None, (), "log target: use SSE-S3 (AES256)", sse_s3=True)]
     candidates = _candidates(bucket, graph)
     if len(candidates) > 1:
-        names = ", ".join(c.address for c in candidates)
+        names = ", ".join(c.address for c in candidates[:MAX_NAMED])
+        if len(candidates) > MAX_NAMED:
+            names += f" and {len(candidates) - MAX_NAMED} more"
         module = module_prefix(bucket.address).rstrip(".")
         where = "this template" if framework_of(bucket) == "cloudformation" else (module or "this root")
         return [NotFixable(f"two or more customer keys encrypt other buckets of {where} ({names}): "
