@@ -13,6 +13,7 @@ one a caller asks for.
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import Callable
 
 from kmsguard.fix.hcl_text import Attribute, Nested, body_items
 
@@ -83,31 +84,24 @@ def _reparse(old: str, items: list[tuple[Attribute | Nested, int]], new: str):
 
 
 def _common_prefix(a: str, b: str, limit: int) -> int:
-    i = 0
-    while i < limit:
-        j = min(i + _CHUNK, limit)
-        if a[i:j] != b[i:j]:
-            low, high = i, j  # a[i:low] == b[i:low], a[i:high] != b[i:high]
-            while high - low > 1:
-                middle = (low + high) // 2
-                if a[i:middle] == b[i:middle]:
-                    low = middle
-                else:
-                    high = middle
-            return low
-        i = j
-    return limit
+    return _agreeing(limit, lambda i, j: a[i:j] == b[i:j])
 
 
 def _common_suffix(a: str, b: str, limit: int) -> int:
-    i, la, lb = 0, len(a), len(b)
-    while i < limit:
+    la, lb = len(a), len(b)
+    return _agreeing(limit, lambda i, j: a[la - j:la - i] == b[lb - j:lb - i])
+
+
+def _agreeing(limit: int, same: Callable[[int, int], bool]) -> int:
+    """How many characters agree (at most ``limit``); ``same(i, j)``: characters i to j (from one end) agree."""
+    i = 0
+    while i < limit:  # chunk by chunk, then a binary search in the chunk that differs
         j = min(i + _CHUNK, limit)
-        if a[la - j:la - i] != b[lb - j:lb - i]:
-            low, high = i, j  # the last ``low`` characters agree, the last ``high`` do not
+        if not same(i, j):
+            low, high = i, j  # i..low agree, i..high do not
             while high - low > 1:
                 middle = (low + high) // 2
-                if a[la - middle:la - i] == b[lb - middle:lb - i]:
+                if same(i, middle):
                     low = middle
                 else:
                     high = middle

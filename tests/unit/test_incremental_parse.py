@@ -69,3 +69,28 @@ def test_a_change_that_joins_two_blocks_is_parsed_whole() -> None:
         body_items(joined, 0, len(joined))
     with pytest.raises(HclSyntaxError):
         _items(joined)
+
+
+def test_edits_in_a_long_file_parse_as_the_whole_text_does() -> None:
+    # Longer than the chunks the unchanged stretches are compared in, with edits near both ends and the middle.
+    text = "".join(f'resource "aws_kms_key" "k{n}" {{\n  description = "key {n}"\n}}\n\n' for n in range(400))
+    rng = random.Random(7)
+    _items(text)
+    for _ in range(30):
+        text = _edit(text, rng)
+        assert _items(text) == body_items(text, 0, len(text))
+
+
+@pytest.mark.parametrize("where", [0, 1, 4095, 4096, 4097, 8191, 8192, 9000, 11999])
+def test_unchanged_stretches_are_measured_exactly(where: int) -> None:
+    # Brute force against the chunked comparison, with the one change at and around chunk boundaries.
+    rng = random.Random(where)
+    old = "".join(rng.choice("ab\n{}") for _ in range(12000))
+    new = old[:where] + "X" + old[where + 1:]
+    assert incremental_parse._common_prefix(old, new, len(old)) == where
+    assert incremental_parse._common_suffix(old, new, len(old)) == len(old) - where - 1
+    longer = old[:where] + "inserted" + old[where:]
+    assert incremental_parse._common_prefix(old, longer, len(old)) == next(
+        (i for i in range(len(old)) if old[i] != longer[i]), len(old))
+    assert incremental_parse._common_suffix(old, longer, len(old)) == next(
+        (n for n in range(len(old)) if old[-1 - n] != longer[-1 - n]), len(old))
