@@ -9,6 +9,7 @@ intents.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from pathlib import Path
@@ -72,3 +73,16 @@ def test_rejudged_copy_matches_checkovs_rescan(name: str, tmp_path: Path) -> Non
     changed = [k for k in old if k in expected and expected[k][0] != old[k][0]]
     if name != "cloudformation_bad":
         assert changed, "the patch changes verdicts, so the comparison is not of two untouched scans"
+
+
+def test_a_pass_it_cannot_place_leaves_the_copy_to_checkov(tmp_path: Path) -> None:
+    """A PASSED result without recorded instances, or from a root the scan did not record: no judgement, a rescan."""
+    tree = _copy(TREES["fix_cases"][:1], tmp_path / "tree")
+    roots: set[str] = set()
+    before = scan.run([str(tree)], [], roots=roots)
+    passed = next(i for i, f in enumerate(before) if f.result == "PASSED" and f.framework == "terraform")
+    changed = {str(next(tree.rglob("*.tf")))}
+    not_placed = before[:passed] + [dataclasses.replace(before[passed], instances=())] + before[passed + 1:]
+    assert rejudge.rejudge(not_placed, roots, lambda p: p, changed, [], list) is None
+    assert rejudge.rejudge(before, set(), lambda p: p, changed, [], list) is None
+    assert rejudge.rejudge(before, roots, lambda p: p, changed, [], list) is not None
