@@ -39,3 +39,18 @@ def test_fixed_trees_are_terraform_fmt_clean(tmp_path: Path):
     diff.write(result.changes)
     checked = subprocess.run(["terraform", "fmt", "-check", "-recursive", "-diff"], cwd=tree, capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout
+
+
+def test_the_readme_shows_the_seeds_diff_as_the_command_prints_it(tmp_path: Path, capsys, monkeypatch):
+    """README's diff for the seed's bucket module call and roles is what `kmsguard fix -d .` prints for them."""
+    from kmsguard.cli import fix_command
+
+    root = Path(__file__).resolve().parents[1]
+    shown = (root / "README.md").read_text(encoding="utf-8").split("```diff\n", 1)[1].split("```", 1)[0]
+    shutil.copytree(root / "examples" / "bad", tmp_path / "seed", ignore=shutil.ignore_patterns("expected*"))
+    monkeypatch.chdir(tmp_path / "seed")
+    assert fix_command.run(["-d", "."]) == 1
+    printed = capsys.readouterr().out.split("diff --git ")
+    wanted = [f"diff --git {part}" for part in printed[1:]
+              if part.startswith(("a/infra/envs/dev/iam.tf ", "a/infra/envs/dev/main.tf "))]
+    assert "".join(wanted) == shown
