@@ -2,15 +2,14 @@
 from kmsguard.adapters.base_check import KmsguardCheck, Verdict
 from kmsguard.adapters.cloudformation_scan import cloudformation_twin
 from kmsguard.model.values import attribute_name, describe, framework_of, how_to_provide
+from kmsguard.rules.bucket_index import bucket_index, log_target_verdict
 from kmsguard.rules.migration import migration_intents
 from kmsguard.rules.s3_encryption import (
     BUCKET,
     INLINE,
     EncryptionConfig,
     block_rules,
-    bucket_index,
     has_inline,
-    log_target_verdict,
 )
 
 

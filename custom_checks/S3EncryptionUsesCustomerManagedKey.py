@@ -1,15 +1,14 @@
 """CKV_KMSG_1: an S3 encryption configuration uses SSE-KMS (or DSSE-KMS) with a customer-managed key."""
 from kmsguard.adapters.base_check import KmsguardCheck, Verdict
 from kmsguard.adapters.cloudformation_scan import cloudformation_twin
+from kmsguard.rules.bucket_index import bucket_index, log_target_verdict
 from kmsguard.rules.migration import migration_intents
 from kmsguard.rules.s3_encryption import (
     BUCKET,
     ENCRYPTION_CONFIG,
     EncryptionConfig,
     block_rules,
-    bucket_index,
     has_inline,
-    log_target_verdict,
 )
 
 

@@ -19,13 +19,14 @@ from typing import Any
 from kmsguard.model.fix_intents import AddKeyPolicyStatement, Intent
 from kmsguard.model.resources import Block, ResourceGraph
 from kmsguard.model.values import CLOUDFORMATION_ACCOUNT_ID, CLOUDFORMATION_REGION, framework_of, is_unresolved
+from kmsguard.rules.bucket_index import bucket_index
 from kmsguard.rules.conditions import ACCOUNT, BUCKET_NAME, LOOKUP_HOLES, REGION, Judgement, Request, hole, judge
 from kmsguard.rules.encrypted_buckets import Key, encrypted_buckets, key_label, nameable
 from kmsguard.rules.key_access import key_policies, names_account
 from kmsguard.rules.key_classes import KEY_RESOURCES, KeyKind, classify
 from kmsguard.rules.policy_documents import Document, Statement, parse
 from kmsguard.rules.remediation_statements import lookup_reference
-from kmsguard.rules.s3_encryption import RuleCheck, block_rules, bucket_index
+from kmsguard.rules.s3_encryption import RuleCheck, block_rules
 from kmsguard.rules.service_deliveries import (
     CONFIG,
     CONFIG_SERVICE_LINKED_ROLE,

@@ -15,8 +15,9 @@ from typing import Union
 
 from kmsguard.model.resources import Block, ResourceGraph
 from kmsguard.model.values import as_bool, is_unresolved
+from kmsguard.rules.bucket_index import bucket_index
 from kmsguard.rules.key_classes import KEY_RESOURCES, KeyClass, KeyKind
-from kmsguard.rules.s3_encryption import BUCKET, block_rules, bucket_index
+from kmsguard.rules.s3_encryption import BUCKET, block_rules
 
 
 @dataclass(frozen=True, eq=False)

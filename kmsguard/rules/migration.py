@@ -15,9 +15,10 @@ from __future__ import annotations
 from kmsguard.model.fix_intents import Intent, NotFixable, UseCustomerKey
 from kmsguard.model.resources import Block, ResourceGraph, module_prefix
 from kmsguard.model.values import framework_of
+from kmsguard.rules.bucket_index import bucket_index
 from kmsguard.rules.encrypted_buckets import encrypted_buckets
 from kmsguard.rules.key_classes import KeyKind
-from kmsguard.rules.s3_encryption import RuleCheck, block_rules, bucket_index, has_inline
+from kmsguard.rules.s3_encryption import RuleCheck, block_rules, has_inline
 
 
 def _fixable(rule: RuleCheck) -> bool:
