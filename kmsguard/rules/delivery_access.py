@@ -24,7 +24,7 @@ from kmsguard.rules.conditions import ACCOUNT, BUCKET_NAME, LOOKUP_HOLES, REGION
 from kmsguard.rules.encrypted_buckets import Key, encrypted_buckets, key_label, nameable
 from kmsguard.rules.key_access import key_policies, names_account
 from kmsguard.rules.key_classes import KEY_RESOURCES, KeyKind, classify
-from kmsguard.rules.policy_documents import Document, Statement, parse
+from kmsguard.rules.policy_documents import Document, Statement
 from kmsguard.rules.remediation_statements import lookup_reference
 from kmsguard.rules.s3_encryption import RuleCheck, block_rules
 from kmsguard.rules.service_deliveries import (
@@ -255,12 +255,7 @@ def _delegates(document: Document, action: str, role: str) -> bool:
 
 def _key_policy(key: Block, graph: ResourceGraph) -> Document | None:
     """The key's policy (an ``aws_kms_key_policy`` replaces it); None for the default key policy."""
-    found = key_policies(graph).get(id(key))
-    if found is not None or key.type == "aws_kms_key":
-        return found
-    if key.config.get("policy") is not None:
-        return parse(key.config.get("policy"), key, "policy", key.address, graph)
-    return None
+    return key_policies(graph).get(id(key))
 
 
 def _request(delivery: Delivery, bucket: Block | None, graph: ResourceGraph) -> dict:
@@ -321,12 +316,6 @@ def _region_of_lookup(text: str, statement: Statement, graph: ResourceGraph) -> 
     """A region lookup is its provider configuration's region where that is written; else the unknown region."""
     regions = {b.region for b in graph.resolve(statement.holder, statement.label, ("data.aws_region",), text)}
     return regions.pop() or REGION if len(regions) == 1 else REGION
-
-
-def _region(near: Block, graph: ResourceGraph) -> str | None:
-    if framework_of(near) == "cloudformation":
-        return None
-    return lookup_reference(near, graph, "aws_region", "name")
 
 
 def statement_for(delivery: Delivery, key: Block | None, bucket: Block | None, graph: ResourceGraph) -> dict:

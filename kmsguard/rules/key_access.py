@@ -73,7 +73,7 @@ def key_policies(graph: ResourceGraph) -> dict[int, Document]:
 
 def _build_key_policies(graph: ResourceGraph) -> dict[int, Document]:
     policies: dict[int, Document] = {}
-    for key in graph.of_type("aws_kms_key"):
+    for key in (k for kind in KEY_RESOURCES for k in graph.of_type(kind)):  # replica and external keys have one too
         if key.config.get("policy") is not None:
             policies[id(key)] = parse(key.config.get("policy"), key, "policy", key.address, graph)
     for block in graph.of_type("aws_kms_key_policy"):
