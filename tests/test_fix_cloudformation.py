@@ -240,3 +240,13 @@ def test_patched_templates_pass_cfn_lint(fixed):
             continue
         proc = subprocess.run([str(CFN_LINT), str(template)], capture_output=True, text=True, timeout=300)
         assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_json_template_with_a_byte_order_mark_is_fixed_and_keeps_it(tmp_path: Path):
+    template = tmp_path / "key.json"
+    template.write_bytes("\ufeff".encode() + b'{\n  "Resources": {\n    "Key": {\n      "Type": "AWS::KMS::Key",\n'
+                         b'      "Properties": {\n        "EnableKeyRotation": false\n      }\n    }\n  }\n}\n')
+    _, result = users.fix_plan([str(tmp_path)], [], str(tmp_path))
+    old, new = result.changes[str(template)]
+    assert [f.check_id for f in result.fixed] == ["CKV_KMSG_2"]
+    assert new == old.replace('"EnableKeyRotation": false', '"EnableKeyRotation": true') and new.startswith("\ufeff")

@@ -53,9 +53,8 @@ def edits_for(intent: Intent) -> list[Edit]:
     fmt = "json" if block.file_path.endswith(".json") else "yaml"
 
     def apply(text: str, _node: Any) -> str:
-        data = load_data(text, "json" if text.lstrip().startswith("{") else fmt)
-        for kind, path, value, after in steps(data):
-            style = "json" if text.lstrip().startswith("{") else fmt
+        style = "json" if text.lstrip("\ufeff \t\r\n").startswith("{") else fmt
+        for kind, path, value, after in steps(load_data(text, style)):
             text = append_item(text, path, value, style) if kind == "append" else \
                 set_value(text, path, value, style, after=after)
         return text

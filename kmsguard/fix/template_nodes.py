@@ -19,6 +19,8 @@ from typing import Any, Union
 
 import yaml
 
+from kmsguard.readers.cloudformation_templates import parse_text
+
 
 class LocateError(ValueError):
     """The text does not parse; the message says where."""
@@ -189,28 +191,6 @@ class _JsonScanner:
 
 # --- the data, to check each edit's result ----------------------------------------------
 
-class _DataLoader(yaml.SafeLoader):
-    """CloudFormation YAML as data: short-form tags become their JSON form; dates stay text."""
-
-
-def _tagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    if suffix in ("Ref", "Condition"):
-        return {suffix: value}
-    if suffix == "GetAtt" and isinstance(value, str):
-        return {"Fn::GetAtt": value.split(".", 1)}
-    return {f"Fn::{suffix}": value}
-
-
-_DataLoader.add_multi_constructor("!", _tagged)
-_DataLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
-
-
 def load_data(text: str, fmt: str) -> Any:
-    """The template as data, short-form tags in their JSON form (``{"Fn::GetAtt": [...]}``)."""
-    return json.loads(text) if fmt == "json" else yaml.load(text, Loader=_DataLoader)  # noqa: S506
+    """The template as data, short-form tags in their JSON form (``{"Fn::GetAtt": [...]}``): as the reader reads it."""
+    return parse_text(text, fmt)

@@ -44,6 +44,12 @@ _Loader.add_multi_constructor("!", _tag)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 
+def parse_text(text: str, fmt: str) -> Any:
+    """A template's text as data (``fmt`` "json" or "yaml"), short-form tags in their JSON form; a BOM is ignored."""
+    text = text.removeprefix("\ufeff")
+    return json.loads(text) if fmt == "json" else yaml.load(text, Loader=_Loader)  # noqa: S506
+
+
 def read_template(path: str) -> dict | None:
     """The template in ``path``, None when the file is not a CloudFormation template."""
     try:
@@ -53,7 +59,7 @@ def read_template(path: str) -> dict | None:
     if "Resources" not in text or "::" not in text:
         return None
     try:
-        document = json.loads(text) if path.endswith(".json") else yaml.load(text, Loader=_Loader)  # noqa: S506
+        document = parse_text(text, "json" if path.endswith(".json") else "yaml")
     except (ValueError, yaml.YAMLError) as error:
         if re.search(r"^\s*\"?Resources\"?\s*:", text, re.M) and re.search(r"Type\"?\s*:\s*[\"']?AWS::", text):
             raise TemplateError(f"{path} could not be parsed: {type(error).__name__}: {error}") from error
