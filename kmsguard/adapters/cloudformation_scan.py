@@ -30,7 +30,7 @@ import os
 import sys
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from checkov.cloudformation import runner as cloudformation_runner
 from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck
@@ -172,14 +172,14 @@ _roots: set[str] = set()  # directories scans were rooted at, to find templates 
 
 def scan_of(path: str, scanned_file: str) -> Scan:
     """The Scan holding ``path``: read once, again only if that template changed on disk."""
-    key, files = _scope(path, scanned_file)
+    key, files = _scope(path, scanned_file)  # files: listed only when the scan is built (a walk of the tree)
     key = (key, os.environ.get(CFN_PARAMETERS.variable), os.environ.get(SAM_CONFIG_ENV.variable))
     with _lock:
         cached = _scans.get(key)
         if cached is not None and cached.stamps.get(path) == _stamp(path) and all(
                 _stamp(source) == stamp for source, stamp in cached.sources.items()):
             return cached
-        built = _build(files)
+        built = _build(files())
         _scans[key] = built
         return built
 
@@ -246,17 +246,17 @@ def _keep_created(vertices: list, root_folder: str | None) -> Any:
     return _convert_vertices(vertices, root_folder)
 
 
-def _scope(path: str, scanned_file: str) -> tuple[Any, list[str]]:
+def _scope(path: str, scanned_file: str) -> tuple[Any, Callable[[], list[str]]]:
     """What one scan covers: the ``-f`` files given on the command line, or the directory it was rooted at."""
     given = [os.path.abspath(f) for f in _argv_values("-f", "--file")]
     if path in given:
         files = sorted({f for f in given if f.endswith(cloudformation.TEMPLATE_SUFFIXES)})
-        return ("files", tuple(files)), files
+        return ("files", tuple(files)), lambda: files
     relative = os.path.normpath(scanned_file.lstrip("/\\"))
     root = path[: -len(relative)].rstrip(os.sep) if path.endswith(os.sep + relative) else os.path.dirname(path)
     root = root or os.sep
     _roots.add(root)
-    return ("directory", root), cloudformation.template_files(root)
+    return ("directory", root), lambda: cloudformation.template_files(root)
 
 
 def template_path(conf: Any, scanned_file: str) -> str | None:

@@ -11,16 +11,11 @@ import json
 import re
 
 from kmsguard.fix.errors import EditRefused
-from kmsguard.fix.hcl_text import (  # noqa: F401  (scanning rules shared with hcl_text)
-    _CLOSERS,
-    _HEREDOC,
+from kmsguard.fix.hcl_text import (
     HclSyntaxError,
     _comment_at,
     indent_of,
-    skip_balanced,
     skip_comment,
-    skip_heredoc,
-    skip_string,
     value_end,
 )
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 _IDENT = re.compile(r"[A-Za-z_][\w-]*")
 _HEREDOC = re.compile(r"<<(-?)([A-Za-z_][\w-]*)[ \t]*\r?\n")
 _CLOSERS = {"(": ")", "[": "]", "{": "}"}
+_INDENT = re.compile(r"[ \t]*")
 
 
 class HclSyntaxError(ValueError):
@@ -130,7 +131,9 @@ def value_end(text: str, i: int, stops: str) -> int:
             i = skip_heredoc(text, i)
         else:
             i += 1
-    return len(text[:i].rstrip(" \t\r"))
+    while i > 0 and text[i - 1] in " \t\r":  # trailing spaces trimmed without copying the text before them
+        i -= 1
+    return i
 
 
 def body_items(text: str, start: int, end: int) -> list:
@@ -184,30 +187,9 @@ def _labels(text: str, j: int) -> tuple[list[str], int]:
     return labels, j
 
 
-def block_at_line(text: str, line: int) -> Nested:
-    """The top-level block whose header is on ``line`` (1-based), as tfparse and Checkov report it."""
-    offset = line_offset(text, line)
-    for item in body_items(text, 0, len(text)):
-        if isinstance(item, Nested) and line_offset(text, line) <= item.start < line_offset(text, line + 1):
-            return item
-    raise HclSyntaxError(f"no block starts on line {line} (offset {offset})")
-
-
-def line_offset(text: str, line: int) -> int:
-    """The offset of the start of ``line`` (1-based); len(text) past the end."""
-    offset = 0
-    for _ in range(line - 1):
-        found = text.find("\n", offset)
-        if found < 0:
-            return len(text)
-        offset = found + 1
-    return offset
-
-
 def line_start(text: str, i: int) -> int:
     return text.rfind("\n", 0, i) + 1
 
 
 def indent_of(text: str, i: int) -> str:
-    start = line_start(text, i)
-    return text[start:start + len(text[start:]) - len(text[start:].lstrip(" \t"))]
+    return _INDENT.match(text, line_start(text, i)).group(0)  # type: ignore[union-attr]  # [ \t]* always matches

@@ -8,12 +8,11 @@ repeats until what is left applies cleanly.
 """
 from __future__ import annotations
 
-import importlib
 import os
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from kmsguard.fix import terraform_edits, terraform_keys, terraform_sites, terraform_statements
+from kmsguard.fix import template_intents, terraform_edits, terraform_keys, terraform_sites, terraform_statements
 from kmsguard.fix.errors import EditRefused
 from kmsguard.fix.hcl_text import HclSyntaxError
 from kmsguard.fix.scan import Finding
@@ -28,17 +27,6 @@ from kmsguard.model.fix_intents import (
     subject,
 )
 from kmsguard.model.values import framework_of
-
-# The CloudFormation editor plugs in here when its module exists (set_value, append_item, EditRefused).
-try:
-    template_edits: Any = importlib.import_module("kmsguard.fix.template_intents")  # every intent kind
-except ImportError:
-    template_edits = None
-NO_TEMPLATE_EDITS = "CloudFormation fixes not yet available"
-
-# Model argument -> CloudFormation property, for SetAttribute on a template resource.
-_CFN_PROPERTIES = {"enable_key_rotation": "EnableKeyRotation", "rotation_period_in_days": "RotationPeriodInDays",
-                   "deletion_window_in_days": "PendingWindowInDays", "bucket_key_enabled": "BucketKeyEnabled"}
 
 # Further intent kinds register a handler: intent -> edits (raising EditRefused when it cannot be fixed).
 HANDLERS: dict[type, Callable[[Any], list[Edit]]] = {AddKeyPolicyStatement: terraform_statements.key_policy_edits,
@@ -113,7 +101,7 @@ def edits_for(finding: Finding) -> list[Edit]:
             raise EditRefused(f"a plan is never edited: change {_what(intent)} in the Terraform source "
                               f"that plans {block.address if block else 'this resource'}")
         if kind == "cloudformation":
-            edits += _template_edits(intent)
+            edits += template_intents.edits_for(intent)
         elif isinstance(intent, SetAttribute):
             edits.append(terraform_sites.value_site(intent.block, intent.path, terraform_edits.render(intent.value)))
         elif isinstance(intent, AddRoleStatement):
@@ -131,38 +119,6 @@ def _what(intent: Intent) -> str:
     if isinstance(intent, SetAttribute):
         return f"{intent.path[-1]} to {terraform_edits.render(intent.value)}"
     return getattr(intent, "reason", "") or type(intent).__name__
-
-
-def _template_edits(intent: Intent) -> list[Edit]:
-    """The CloudFormation hook: SetAttribute through ``template_edits.set_value`` (other kinds: its own handlers)."""
-    block = subject(intent)
-    assert block is not None
-    if template_edits is None:
-        raise EditRefused(NO_TEMPLATE_EDITS)
-    handler = getattr(template_edits, "edits_for", None)
-    if handler is not None:  # the editor knows more intent kinds than SetAttribute
-        return list(handler(intent))
-    if not isinstance(intent, SetAttribute):
-        raise EditRefused(f"kmsguard fix does not write {type(intent).__name__} changes to templates yet")
-    path: list[Any] = ["Resources", block.address, "Properties"]
-    steps = list(intent.path)
-    if steps[:2] == ["server_side_encryption_configuration", 0]:  # the bucket's own encryption
-        steps = steps[2:]
-    if steps[:1] == ["rule"]:
-        path += ["BucketEncryption", "ServerSideEncryptionConfiguration", steps[1]]
-        steps = steps[2:]
-    path += [_CFN_PROPERTIES.get(step, step) for step in steps]
-    value = intent.value
-
-    def apply(text: str, _node: Any) -> str:
-        fmt = "json" if text.lstrip().startswith("{") else "yaml"
-        try:
-            return template_edits.set_value(text, tuple(path), value, fmt)
-        except template_edits.EditRefused as error:
-            raise EditRefused(str(error)) from error
-
-    key = (os.path.realpath(block.file_path), tuple(path))
-    return [Edit(block.file_path, ("template",), key + (repr(value),), key, apply, f"{'.'.join(map(str, path))}")]
 
 
 def _apply(file: str, edits: list[Edit]) -> tuple[str, str]:

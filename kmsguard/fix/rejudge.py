@@ -26,9 +26,8 @@ from checkov.terraform.checks.resource.registry import resource_registry
 from kmsguard.adapters.base_check import KmsguardCheck, Verdict, safely
 from kmsguard.fix.scan import Finding
 from kmsguard.model.resources import Block, ResourceGraph
+from kmsguard.model.values import TERRAFORM_SOURCES
 from kmsguard.readers import background_evaluation, terraform
-
-TERRAFORM_SOURCES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 
 
 def rejudge(findings: list[Finding], roots: set[str], inside: Callable[[str], str], changed: set[str],
@@ -56,16 +55,18 @@ def _placed(finding: Finding, roots: set[str], checks: dict[str, KmsguardCheck])
 def _terraform(findings: list[Finding], roots: set[str], inside: Callable[[str], str], var_files: list[str],
                checks: dict[str, KmsguardCheck]) -> list[Finding]:
     model, failed = _read_copy(roots, inside, var_files)
+    copies = {root: os.path.realpath(inside(root)) for root in roots}  # the copy of each root, as blocks name it
+    real = functools.lru_cache(maxsize=None)(os.path.realpath)
     instances: dict[tuple[str, str], list[Block]] = defaultdict(list)
     for block in model.blocks:
-        instances[(os.path.realpath(block.root), block.address)].append(block)
+        instances[(real(block.root), block.address)].append(block)
 
     def judge(finding: Finding, check: KmsguardCheck) -> Verdict:
         found: list[Block] = []
         for root, address in finding.instances:
             if root in failed:
                 return Verdict.failed(f"kmsguard could not evaluate this resource: {failed[root]}")
-            again = instances.get((os.path.realpath(inside(root)), address))
+            again = instances.get((copies[root], address))
             if not again:  # never judged on fewer instances than Checkov would ask about
                 return Verdict.failed(f"kmsguard could not find {address} in the patched copy of {root}")
             found += again

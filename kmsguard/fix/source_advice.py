@@ -1,10 +1,10 @@
-"""What to change, for sources ``kmsguard fix`` never edits: CDK output and Terraform plan JSON.
+"""What to change in the CDK app, for CDK output, which ``kmsguard fix`` never edits.
 
 A CDK template (``cdk.out/*.template.json``) is generated; an edit there is
 lost at the next ``cdk synth``. So the fixer names the construct (from the
 resource's ``Metadata`` ``aws:cdk:path``, the logical ID when absent) and the
 construct property to set (aws-cdk-lib ``aws_kms.Key``, ``aws_s3.Bucket``).
-A plan is generated from Terraform code: the advice names that code's file.
+(A plan is never edited either: ``plan.edits_for`` names the Terraform source to change.)
 """
 from __future__ import annotations
 
@@ -76,12 +76,6 @@ def cdk_advice_for(template_path: str, logical_id: str, prop: str, value: Any = 
     resources = _read(template_path).get("Resources")
     resource = resources.get(logical_id) if isinstance(resources, Mapping) else None
     return cdk_advice(resource, logical_id, prop, value)
-
-
-def plan_advice(source_file: str | None, address: str, what: str) -> str:
-    """For a plan finding: the plan is never edited; the Terraform code that plans the resource is."""
-    where = f"change the source: {source_file}" if source_file else "change the Terraform source that plans it"
-    return f"a plan (tfplan.json) is never edited: {where} ({what} on {address}), then plan again"
 
 
 def _read(path: str) -> dict:

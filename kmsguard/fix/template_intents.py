@@ -33,8 +33,6 @@ from kmsguard.model.fix_intents import (
 from kmsguard.model.resources import Block
 from kmsguard.model.values import CLOUDFORMATION_NAMES
 
-__all__ = ["EditRefused", "append_item", "edits_for", "property_path", "set_value"]
-
 Step = tuple[str, tuple, Any, Any]  # ("set" | "append", path, value, after)
 POLICY_NAME = "kms-access"  # the Policies entry kmsguard adds to a role
 ROOT_STATEMENT = {"Sid": "EnableIamPolicies", "Effect": "Allow",
@@ -181,7 +179,7 @@ def _use_customer_key(data: dict, intent: UseCustomerKey) -> list[Step]:
             # A computed value (!If, !Ref, !GetAtt) is never replaced by a literal: change it where it is decided.
             raise EditRefused(f"{bucket}'s ServerSideEncryptionByDefault is computed by an intrinsic function, "
                               "not written as a literal: change it by hand")
-        if intent.sse_s3 or not isinstance(old, dict) or _intrinsic(old):
+        if intent.sse_s3 or not isinstance(old, dict):
             steps.append(("set", at + ("ServerSideEncryptionByDefault",), default, None))
         else:
             if old.get("SSEAlgorithm") != "aws:kms" and not dsse:

@@ -109,11 +109,9 @@ def _module_files(directory: str) -> list[str]:
 
 def _declared(directory: str, locator: Locator) -> tuple[str, Nested] | None:
     for path in _module_files(directory):
-        if any(isinstance(i, Nested) and i.type == locator[0] and i.labels == list(locator[1:])
-               for i in items_of(path)):
-            found = _find(path, locator)
-            if found is not None:
-                return path, found
+        for item in items_of(path):
+            if isinstance(item, Nested) and item.type == locator[0] and item.labels == list(locator[1:]):
+                return path, item
     return None
 
 
@@ -162,15 +160,15 @@ def value_site(block: Block, path: tuple, value_text: str) -> Edit:
     node = _find(file, locator)
     if node is None:
         raise EditRefused(f"{block.address} is not found in {file}")
-    container = terraform_edits.find_nested(read(file), node, path[:-1])
-    existing = terraform_edits.attribute(container, path[-1])
+    text = read(file)
+    existing = terraform_edits.attribute(terraform_edits.find_nested(text, node, path[:-1]), path[-1])
     calls = _calls(block.address)
-    if existing is None or _LITERAL.match(existing.value(read(file))):
+    if existing is None or _LITERAL.match(existing.value(text)):
         if downloaded(file):
             raise EditRefused(f"{block.address} is in a downloaded module ({file}), which kmsguard never edits, and "
                               f"the module has no input for {path[-1]}: fork the module or set it upstream")
         return _set(file, locator, path, value_text, block.address)
-    expression = existing.value(read(file))
+    expression = existing.value(text)
     return _follow(block.root, calls, expression, value_text, f"{block.address} {'.'.join(map(str, path))}")
 
 

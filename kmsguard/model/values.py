@@ -19,6 +19,7 @@ CLOUDFORMATION_REGION = "us-east-1"
 
 # Files Terraform reads as configuration; everything else a scan meets is a template or a plan.
 TERRAFORM_FILES = (".tf", ".tf.json")
+TERRAFORM_SOURCES = TERRAFORM_FILES + (".tfvars", ".tfvars.json")  # what a Terraform root is read from
 
 # type.name[index].attribute, optionally data.-prefixed, possibly inside ${...}
 _REFERENCE = re.compile(

@@ -91,8 +91,9 @@ class TemplateReader(TemplateValues):
             properties = self.value(resource.get("Properties") or {})
             made.fill(self, properties if isinstance(properties, dict) else {})
             made.block.unknown = tuple(dict.fromkeys(self.unknown))
-        for block in template.blocks:
-            block.out = list(_edges(block.config, self.targets))
+        by_name = {(model_type, block.name): block for model_type, block in self.targets.values()}
+        for block in template.blocks:  # (attribute path, target) for every reference, as terraform.py labels them
+            block.out = list(_walk(block.config, by_name, ""))
         return template
 
     def _declare_all(self, template: Template) -> list[tuple[str, dict, Made]]:
@@ -122,12 +123,6 @@ class TemplateReader(TemplateValues):
         if translate is None:
             return []
         return translate(self, logical_id, resource)
-
-
-def _edges(config: Any, targets: dict[str, tuple[str, Block]], label: str = "") -> Iterator[tuple[str, Block]]:
-    """(attribute path, target) for every reference text in a block's config, as terraform.py labels them."""
-    by_name = {(model_type, block.name): block for model_type, block in targets.values()}
-    yield from _walk(config, by_name, label)
 
 
 def _walk(value: Any, by_name: dict[tuple[str, str], Block], label: str) -> Iterator[tuple[str, Block]]:

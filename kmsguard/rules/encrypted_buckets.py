@@ -16,7 +16,7 @@ from typing import Union
 from kmsguard.model.resources import Block, ResourceGraph
 from kmsguard.model.values import as_bool, is_unresolved
 from kmsguard.rules.bucket_index import bucket_index
-from kmsguard.rules.key_classes import KEY_RESOURCES, KeyClass, KeyKind
+from kmsguard.rules.key_classes import KeyClass, KeyKind, keys_behind_alias_name
 from kmsguard.rules.s3_encryption import BUCKET, block_rules
 
 
@@ -115,11 +115,8 @@ def nameable(key: KeyClass, graph: ResourceGraph | None = None, near: Block | No
 
 
 def _keys_behind(alias: str, graph: ResourceGraph | None, near: Block | None) -> list[Key]:
-    """Keys in the scan behind an alias of that name (an alias ARN's name is matched within the root)."""
-    if graph is None:
-        return []
-    aliases = graph.named("aws_kms_alias", "name", alias, near) if near is not None else []
-    return [k for a in aliases for k in graph.resolve(a, "target_key_id", KEY_RESOURCES, a.get("target_key_id"))]
+    """Keys in the scan behind an alias of that name in ``near``'s root (names link within a root)."""
+    return list(keys_behind_alias_name(alias, graph, near)) if graph is not None and near is not None else []
 
 
 def key_label(key: Key) -> str:

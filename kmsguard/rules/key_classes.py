@@ -145,7 +145,7 @@ def classify(value: Any, owner: Block | None, label: str, graph: ResourceGraph |
             return _unresolved(value, owner)
         literal = classify_literal(value.strip())
         if literal.customer_managed and literal.literal and graph is not None:
-            literal.keys = _keys_behind_alias_name(literal.literal, graph, owner)
+            literal.keys = keys_behind_alias_name(literal.literal, graph, owner)
         return literal
     blocks = graph.resolve(owner, label, KEY_LIKE, value) if graph and owner else []
     if blocks and graph is not None:
@@ -163,7 +163,7 @@ def _with_alias_keys(found: KeyClass, value: str, owner: Block | None, graph: Re
     """Link an alias ARN built from lookups to the keys of a same-named alias in the owner's root."""
     arn = parse_kms_arn(value)
     if found.customer_managed and graph is not None and arn is not None and arn.kind == "alias":
-        found.keys = _keys_behind_alias_name(arn.resource_id, graph, owner)
+        found.keys = keys_behind_alias_name(arn.resource_id, graph, owner)
     return found
 
 
@@ -203,7 +203,7 @@ def _classify_block(block: Block, graph: ResourceGraph) -> KeyClass:
     return KeyClass(KeyKind.UNRESOLVED, f"data.{block.type}.{block.name}, whose {what} {describe(looked_up)} is not a name")
 
 
-def _keys_behind_alias_name(name: str, graph: ResourceGraph, near: Block | None = None) -> list[Block]:
+def keys_behind_alias_name(name: str, graph: ResourceGraph, near: Block | None = None) -> list[Block]:
     """The keys in the scan behind a literal alias name; with ``near``, only aliases in its root (names link within a root)."""
     if near is not None:
         aliases = graph.named("aws_kms_alias", "name", name, near)

@@ -43,13 +43,12 @@ def grants(graph: ResourceGraph) -> list[Grant]:
 
 
 def _build_grants(graph: ResourceGraph) -> list[Grant]:
-    roles_by_name = graph.memo("kms_grants.roles_by_name", _roles_by_name)
     found = []
     for block in graph.of_type(GRANT):
         grantee = unwrap(block.config.get("grantee_principal"))
         roles = graph.resolve(block, "grantee_principal", (ROLE,), grantee)
         if not roles and isinstance(grantee, str) and not is_unresolved(grantee):
-            roles = [r for r in roles_by_name.get((block.root, _role_name(grantee)), [])
+            roles = [r for r in graph.named(ROLE, "name", _role_name(grantee), block)
                      if role_arn_names(grantee, r.get("name"))]
         key_id = unwrap(block.config.get("key_id"))
         keys = graph.resolve(block, "key_id", KEY_RESOURCES, key_id)
@@ -59,15 +58,6 @@ def _build_grants(graph: ResourceGraph) -> list[Grant]:
             conditions, problem = _constraints(block)
             found.append(Grant(block, roles, keys, literal, operations, conditions, problem))
     return found
-
-
-def _roles_by_name(graph: ResourceGraph) -> dict[tuple[str, str], list[Block]]:
-    index: dict[tuple[str, str], list[Block]] = {}
-    for role in graph.of_type(ROLE):
-        name = role.get("name")
-        if isinstance(name, str):
-            index.setdefault((role.root, name), []).append(role)
-    return index
 
 
 def _role_name(arn: str) -> str:

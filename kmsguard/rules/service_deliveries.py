@@ -136,10 +136,8 @@ def _bucket_arn(name: Any) -> str | None:
 
 def _s3_logging(block: Block, graph: ResourceGraph) -> list[Delivery]:
     if block.type == LOGGING:
-        sources = graph.resolve(block, "bucket", (BUCKET,), unwrap(block.config.get("bucket")))
-        name = sources[0].get("bucket") if len(sources) == 1 else unwrap(block.config.get("bucket"))
         return [Delivery(block, S3_LOGS, "target_bucket", unwrap(block.config.get("target_bucket")),
-                         source_arn=_bucket_arn(name))]
+                         source_arn=_bucket_arn(_source_name(block, graph)))]
     return [Delivery(block, S3_LOGS, "logging", unwrap(entry.get("target_bucket")), source_arn=_bucket_arn(block.get("bucket")))
             for entry in _nested(block.config, "logging")]
 
